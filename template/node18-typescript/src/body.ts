@@ -3,6 +3,8 @@ import type { ShellConfig } from "./config.js";
 import { ProblemError, problemType } from "./problem.js";
 import { parseQueryString } from "./query.js";
 
+const EMPTY = Buffer.alloc(0);
+
 /** How a request body reaches the handler, chosen from RAW_BODY and the content type. */
 type BodyKind = "json" | "text" | "form" | "bytes";
 
@@ -21,7 +23,9 @@ export async function readEventBody(req: IncomingMessage, config: ShellConfig): 
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(req, limit, limitName);
 
-  const bytes = await readLimited(req, limit, limitName);
+  // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3): skip the read.
+  const hasBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
+  const bytes = hasBody ? await readLimited(req, limit, limitName) : EMPTY;
   if (kind === "bytes") return bytes;
   if (bytes.length === 0) return undefined;
 
@@ -51,15 +55,25 @@ function parseMediaType(header: string | undefined): { type: string; charset: st
   return { type: type.trim().toLowerCase(), charset };
 }
 
-async function readLimited(req: IncomingMessage, limit: number, limitName: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw tooLarge(req, limit, limitName);
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+/** Collects the body with plain listeners (an async iterator costs an extra turn per request). */
+function readLimited(req: IncomingMessage, limit: number, limitName: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off("data", onData);
+      reject(tooLarge(req, limit, limitName));
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    req.once("error", reject);
+    req.once("aborted", () => reject(new Error("the client aborted the request")));
+  });
 }
 
 function tooLarge(req: IncomingMessage, limit: number, limitName: string): ProblemError {

@@ -20,23 +20,24 @@ export function writeSuccess(res: ServerResponse, status: number, headers: Heade
 export function writeProblem(res: ServerResponse, problem: ProblemBody, headers: HeaderValues = {}): void {
   applyHeaders(res, headers);
   res.setHeader("content-type", PROBLEM_CONTENT_TYPE);
-  finish(res, problem.status, Buffer.from(JSON.stringify(problem)));
+  finish(res, problem.status, JSON.stringify(problem));
 }
 
-function encode(value: unknown): { bytes: Buffer | undefined; defaultType: string | undefined } {
+/** Text stays a string: Node then sends headers and body as one chunk instead of two. */
+type Payload = Buffer | string | undefined;
+
+function encode(value: unknown): { bytes: Payload; defaultType: string | undefined } {
   if (value === undefined) return { bytes: undefined, defaultType: undefined };
   if (Buffer.isBuffer(value)) return { bytes: value, defaultType: "application/octet-stream" };
   if (value instanceof Uint8Array) {
-    return {
-      bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength),
-      defaultType: "application/octet-stream",
-    };
+    const view = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    return { bytes: view, defaultType: "application/octet-stream" };
   }
-  if (typeof value === "string") return { bytes: Buffer.from(value), defaultType: "text/plain; charset=utf-8" };
+  if (typeof value === "string") return { bytes: value, defaultType: "text/plain; charset=utf-8" };
   const json = JSON.stringify(value);
   // JSON.stringify answers undefined for functions and symbols: there is nothing to send.
   if (json === undefined) return { bytes: undefined, defaultType: undefined };
-  return { bytes: Buffer.from(json), defaultType: "application/json" };
+  return { bytes: json, defaultType: "application/json" };
 }
 
 function applyHeaders(res: ServerResponse, headers: HeaderValues): void {
@@ -56,13 +57,18 @@ function findHeader(headers: HeaderValues, name: string): HeaderValues[string] |
   return undefined;
 }
 
-function finish(res: ServerResponse, status: number, bytes: Buffer | undefined): void {
+function finish(res: ServerResponse, status: number, bytes: Payload): void {
   res.statusCode = status;
   // 204 and 304 carry no body and, by RFC 9110, no Content-Length either.
   if (status === 204 || status === 304) {
     res.end();
     return;
   }
-  res.setHeader("content-length", bytes?.length ?? 0);
+  if (bytes === undefined) {
+    res.setHeader("content-length", 0);
+    res.end();
+    return;
+  }
+  res.setHeader("content-length", typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.length);
   res.end(bytes);
 }

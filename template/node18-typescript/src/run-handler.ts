@@ -21,12 +21,23 @@ export function runHandler(
       onAnswer: (answer) => resolve({ answer, context }),
       onIgnoredAnswer,
     });
-    new Promise<unknown>((run) => run(handler(event, context))).then(
-      (value) => {
-        // `return context.succeed(x)` returns undefined after answering: nothing more to report.
-        if (!context.answered || value !== undefined) context.settle({ kind: "success", value });
-      },
-      (error: unknown) => context.settle({ kind: "failure", value: error, origin: "throw" }),
-    );
+    const settleReturned = (value: unknown) => {
+      // `return context.succeed(x)` returns undefined after answering: nothing more to report.
+      if (!context.answered || value !== undefined) context.settle({ kind: "success", value });
+    };
+    const settleThrown = (error: unknown) => context.settle({ kind: "failure", value: error, origin: "throw" });
+    let returned: unknown;
+    try {
+      returned = handler(event, context);
+    } catch (error) {
+      settleThrown(error);
+      return;
+    }
+    if (isThenable(returned)) returned.then(settleReturned, settleThrown);
+    else settleReturned(returned);
   });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

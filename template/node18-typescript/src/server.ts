@@ -34,10 +34,7 @@ export function createShell(handler: Handler, config: ShellConfig, deps: ShellDe
   const server = createServer((req, res) => {
     pending.add(res);
     if (draining) res.setHeader("connection", "close");
-    void handleRequest(req, res).finally(() => {
-      pending.delete(res);
-      if (draining) server.closeIdleConnections();
-    });
+    void handleRequest(req, res);
   });
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -52,6 +49,8 @@ export function createShell(handler: Handler, config: ShellConfig, deps: ShellDe
       if (!res.headersSent) writeProblem(res, internalProblem());
       else res.destroy();
     } finally {
+      pending.delete(res);
+      if (draining) server.closeIdleConnections();
       span.end(res.statusCode);
       const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
       logger.info("request completed", { method: req.method, path, status: res.statusCode, durationMs, callId });

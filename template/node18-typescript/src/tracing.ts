@@ -12,6 +12,8 @@ import {
 
 const tracer = trace.getTracer("@coffee-edge/node18-typescript");
 
+const NOT_RECORDING: RequestSpan = { run: (fn) => fn(), end() {} };
+
 export interface RequestSpan {
   /** Runs `fn` with the server span active, so spans the handler starts become its children. */
   run<T>(fn: () => T): T;
@@ -30,6 +32,8 @@ export function startRequestSpan(req: IncomingMessage, path: string): RequestSpa
     { kind: SpanKind.SERVER, attributes: { "http.request.method": method, "url.path": path } },
     parent,
   );
+  // Without an SDK the span records nothing: skip the context switch and the attributes.
+  if (!span.isRecording()) return NOT_RECORDING;
   const active = trace.setSpan(parent, span);
   return {
     run: (fn) => context.with(active, fn),
