@@ -8,6 +8,20 @@ const EMPTY = Buffer.alloc(0);
 /** How a request body reaches the handler, chosen from RAW_BODY and the content type. */
 type BodyKind = "json" | "text" | "form" | "bytes";
 
+/** A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3): there is nothing to read. */
+export function hasBody(req: IncomingMessage): boolean {
+  return req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
+}
+
+/**
+ * `event.body` for a request without a body, known at once (no read, so no wait): an empty Buffer where
+ * bytes are expected, else `undefined`, as `readEventBody` gives for an empty body.
+ */
+export function absentBody(req: IncomingMessage, config: ShellConfig): Buffer | undefined {
+  const kind = config.rawBody ? "bytes" : bodyKind(parseMediaType(req.headers["content-type"]).type);
+  return kind === "bytes" ? EMPTY : undefined;
+}
+
 /**
  * Reads and decodes the request body for `event.body` (the rules are in types.ts `FunctionEvent`).
  * Throws a `ProblemError`: 413 past `MAX_JSON_SIZE`/`MAX_RAW_SIZE` (checked against Content-Length before
@@ -23,9 +37,7 @@ export async function readEventBody(req: IncomingMessage, config: ShellConfig): 
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(req, limit, limitName);
 
-  // A request without Content-Length or Transfer-Encoding has no body (RFC 9112 §6.3): skip the read.
-  const hasBody = req.headers["content-length"] !== undefined || req.headers["transfer-encoding"] !== undefined;
-  const bytes = hasBody ? await readLimited(req, limit, limitName) : EMPTY;
+  const bytes = hasBody(req) ? await readLimited(req, limit, limitName) : EMPTY;
   if (kind === "bytes") return bytes;
   if (bytes.length === 0) return undefined;
 

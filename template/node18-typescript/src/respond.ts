@@ -1,6 +1,8 @@
-import type { ServerResponse } from "node:http";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { PROBLEM_CONTENT_TYPE, type ProblemBody } from "./problem.js";
 import type { HeaderValues } from "./types.js";
+
+const NO_HEADERS: HeaderValues = {};
 
 /**
  * Writes a successful answer. Without a handler-set `content-type`: Buffers go out as
@@ -9,18 +11,16 @@ import type { HeaderValues } from "./types.js";
  * Throws if the value cannot be serialised (a cycle, a BigInt): the caller answers 500 instead.
  */
 export function writeSuccess(res: ServerResponse, status: number, headers: HeaderValues, value: unknown): void {
-  const contentType = findHeader(headers, "content-type");
   const { bytes, defaultType } = encode(value);
+  const contentType = hasHeader(headers, "content-type") ? undefined : defaultType;
   applyHeaders(res, headers);
-  if (contentType === undefined && defaultType !== undefined) res.setHeader("content-type", defaultType);
-  finish(res, status, bytes);
+  finish(res, status, bytes, contentType);
 }
 
 /** Writes an `application/problem+json` answer; the handler's own headers survive, but for the content type. */
-export function writeProblem(res: ServerResponse, problem: ProblemBody, headers: HeaderValues = {}): void {
+export function writeProblem(res: ServerResponse, problem: ProblemBody, headers: HeaderValues = NO_HEADERS): void {
   applyHeaders(res, headers);
-  res.setHeader("content-type", PROBLEM_CONTENT_TYPE);
-  finish(res, problem.status, JSON.stringify(problem));
+  finish(res, problem.status, JSON.stringify(problem), PROBLEM_CONTENT_TYPE);
 }
 
 /** Text stays a string: Node then sends headers and body as one chunk instead of two. */
@@ -41,7 +41,8 @@ function encode(value: unknown): { bytes: Payload; defaultType: string | undefin
 }
 
 function applyHeaders(res: ServerResponse, headers: HeaderValues): void {
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name] as HeaderValues[string];
     try {
       res.setHeader(name, typeof value === "number" ? String(value) : (value as string | string[]));
     } catch {
@@ -50,25 +51,27 @@ function applyHeaders(res: ServerResponse, headers: HeaderValues): void {
   }
 }
 
-function findHeader(headers: HeaderValues, name: string): HeaderValues[string] | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return value;
-  }
-  return undefined;
+function hasHeader(headers: HeaderValues, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
 }
 
-function finish(res: ServerResponse, status: number, bytes: Payload): void {
-  res.statusCode = status;
+/**
+ * Sends the status line, the shell's own headers and the body. The shell's headers go to `writeHead` rather
+ * than one `setHeader` each: Node then serialises them straight away, without first building its per-response
+ * header map (it still merges them over any the handler set, which they override).
+ */
+function finish(res: ServerResponse, status: number, bytes: Payload, contentType: string | undefined): void {
   // 204 and 304 carry no body and, by RFC 9110, no Content-Length either.
   if (status === 204 || status === 304) {
+    res.writeHead(status, contentType === undefined ? undefined : { "content-type": contentType });
     res.end();
     return;
   }
-  if (bytes === undefined) {
-    res.setHeader("content-length", 0);
-    res.end();
-    return;
-  }
-  res.setHeader("content-length", typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.length);
+  const length = bytes === undefined ? 0 : typeof bytes === "string" ? Buffer.byteLength(bytes) : bytes.length;
+  const headers: OutgoingHttpHeaders =
+    contentType === undefined
+      ? { "content-length": length }
+      : { "content-type": contentType, "content-length": length };
+  res.writeHead(status, headers);
   res.end(bytes);
 }

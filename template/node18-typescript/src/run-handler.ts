@@ -21,21 +21,32 @@ export function runHandler(
       onAnswer: (answer) => resolve({ answer, context }),
       onIgnoredAnswer,
     });
-    const settleReturned = (value: unknown) => {
-      // `return context.succeed(x)` returns undefined after answering: nothing more to report.
-      if (!context.answered || value !== undefined) context.settle({ kind: "success", value });
-    };
-    const settleThrown = (error: unknown) => context.settle({ kind: "failure", value: error, origin: "throw" });
     let returned: unknown;
     try {
       returned = handler(event, context);
     } catch (error) {
-      settleThrown(error);
+      context.settle(thrown(error));
       return;
     }
-    if (isThenable(returned)) returned.then(settleReturned, settleThrown);
-    else settleReturned(returned);
+    // The settling callbacks are only needed (and only allocated) for handlers that answer asynchronously.
+    if (isThenable(returned)) {
+      returned.then(
+        (value) => settleReturned(context, value),
+        (error: unknown) => context.settle(thrown(error)),
+      );
+    } else {
+      settleReturned(context, returned);
+    }
   });
+}
+
+function settleReturned(context: ReplyContext, value: unknown): void {
+  // `return context.succeed(x)` returns undefined after answering: nothing more to report.
+  if (!context.answered || value !== undefined) context.settle({ kind: "success", value });
+}
+
+function thrown(error: unknown): Answer {
+  return { kind: "failure", value: error, origin: "throw" };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GENERIC_DETAIL, problemFromFailure } from "./answer-problem.js";
-import { readEventBody } from "./body.js";
+import { absentBody, hasBody, readEventBody } from "./body.js";
 import type { ShellConfig } from "./config.js";
 import { createLogger, describeError, type Logger } from "./log.js";
 import { type ProblemBody, ProblemError, reasonPhrase } from "./problem.js";
@@ -43,7 +43,7 @@ export function createShell(handler: Handler, config: ShellConfig, deps: ShellDe
     const span = startRequestSpan(req, path);
     const callId = validCallId(req.headers["x-call-id"]);
     try {
-      await span.run(() => answerRequest(req, res, { path, query, callId }));
+      await span.run(() => answerRequest(req, res, path, query, callId));
     } catch (error) {
       logger.error("answer failed", { callId, ...describeError(error) });
       if (!res.headersSent) writeProblem(res, internalProblem());
@@ -60,11 +60,14 @@ export function createShell(handler: Handler, config: ShellConfig, deps: ShellDe
   async function answerRequest(
     req: IncomingMessage,
     res: ServerResponse,
-    { path, query, callId }: { path: string; query: FunctionEvent["query"]; callId: string | undefined },
+    path: string,
+    query: FunctionEvent["query"],
+    callId: string | undefined,
   ): Promise<void> {
     let headers: HeaderValues = {};
     try {
-      const body = await readEventBody(req, config);
+      // Most requests (GETs) carry no body: take its value at once rather than wait a turn for it.
+      const body = hasBody(req) ? await readEventBody(req, config) : absentBody(req, config);
       const event: FunctionEvent = { body, headers: req.headers, method: req.method ?? "GET", query, path };
       const { answer, context } = await runHandler(handler, event, (ignored) =>
         logger.warn("the handler answered more than once; the later answer is ignored", {
