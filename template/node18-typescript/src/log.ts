@@ -9,7 +9,11 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
-const queued: Record<"stdout" | "stderr", string[]> = { stdout: [], stderr: [] };
+/** One line before serialisation: the standard members, then the event's own fields. */
+type LogRecord = Record<string, unknown>;
+
+/** What waits for the next write: lines already serialised, and records to serialise then (see `queueRecord`). */
+const queued: Record<"stdout" | "stderr", Array<string | LogRecord>> = { stdout: [], stderr: [] };
 let queuedChars = 0;
 let flushTimer: NodeJS.Timeout | undefined;
 
@@ -22,11 +26,20 @@ function flushQueued(): void {
   flushTimer = undefined;
   queuedChars = 0;
   for (const name of ["stdout", "stderr"] as const) {
-    const lines = queued[name];
-    if (lines.length === 0) continue;
-    process[name].write(`${lines.join("\n")}\n`);
-    lines.length = 0;
+    const entries = queued[name];
+    if (entries.length === 0) continue;
+    const lines = entries.map((entry) => (typeof entry === "string" ? entry : JSON.stringify(entry)));
+    lines.push(""); // so the text ends with a newline, without copying it once more to append one
+    process[name].write(lines.join("\n"));
+    entries.length = 0;
   }
+}
+
+function enqueue(entry: string | LogRecord, chars: number, level: LogLevel): void {
+  queued[level === "info" ? "stdout" : "stderr"].push(entry);
+  queuedChars += chars;
+  if (queuedChars >= FLUSH_AT_CHARS) flushQueued();
+  else flushTimer ??= setTimeout(flushQueued, FLUSH_AFTER_MS);
 }
 
 /**
@@ -34,13 +47,38 @@ function flushQueued(): void {
  * at most 10 ms (or 32 KiB): under load one system call carries many requests' lines, and an idle function
  * still logs at once. Whatever is queued is written when the process exits.
  */
-export const standardSink: LogSink = (line, level) => {
-  queued[level === "info" ? "stdout" : "stderr"].push(line);
-  queuedChars += line.length;
-  if (queuedChars >= FLUSH_AT_CHARS) flushQueued();
-  else flushTimer ??= setTimeout(flushQueued, FLUSH_AFTER_MS);
-};
+export const standardSink: LogSink = (line, level) => enqueue(line, line.length, level);
 process.once("exit", flushQueued);
+
+/**
+ * Queues a record for the standard sink. A record whose values are all strings, numbers, booleans, null or
+ * undefined (a request's completion line) is serialised when the batch is written: those values cannot change
+ * in the meantime, so the line is exactly what it would be now, and serialising a whole batch in one go costs
+ * far less than one line per request. Any other record is serialised at once, as a mutable object or an error
+ * from `JSON.stringify` (a BigInt, a cycle) must be seen as it is at the call.
+ */
+function queueRecord(record: LogRecord, level: LogLevel): void {
+  const chars = primitiveRecordChars(record);
+  if (chars !== undefined) {
+    enqueue(record, chars, level);
+    return;
+  }
+  const line = JSON.stringify(record);
+  enqueue(line, line.length, level);
+}
+
+/** Roughly how long the record's line will be, or undefined if a value is not a primitive JSON writes as is. */
+function primitiveRecordChars(record: LogRecord): number | undefined {
+  let chars = 2;
+  for (const key in record) {
+    const value = record[key];
+    if (typeof value === "string") chars += key.length + value.length + 6;
+    else if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean")
+      chars += key.length + 24;
+    else return undefined;
+  }
+  return chars;
+}
 
 let lastMs = 0;
 let lastIso = "";
@@ -56,8 +94,11 @@ function isoNow(): string {
 }
 
 export function createLogger(sink: LogSink = standardSink, component = "fn"): Logger {
-  const write = (level: LogLevel, msg: string, fields: LogFields = {}) => {
-    sink(JSON.stringify({ level, time: isoNow(), msg, component, ...fields }), level);
+  const write = (level: LogLevel, msg: string, fields?: LogFields) => {
+    const record: LogRecord = { level, time: isoNow(), msg, component, ...fields };
+    // The standard sink may serialise later (see queueRecord); any other sink gets each line at once.
+    if (sink === standardSink) queueRecord(record, level);
+    else sink(JSON.stringify(record), level);
   };
   return {
     info: (msg, fields) => write("info", msg, fields),

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { GENERIC_DETAIL, problemFromFailure } from "./answer-problem.js";
 import { absentBody, hasBody, readEventBody } from "./body.js";
 import type { ShellConfig } from "./config.js";
+import type { Answer } from "./context.js";
 import { createLogger, describeError, type Logger } from "./log.js";
 import { type ProblemBody, ProblemError, reasonPhrase } from "./problem.js";
 import { parseQueryString } from "./query.js";
@@ -37,44 +38,18 @@ export function createShell(handler: Handler, config: ShellConfig, deps: ShellDe
     void handleRequest(req, res);
   });
 
+  /** Answers one request, then (whatever happened) releases it for the drain, ends its span and logs it. */
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const { path, query } = splitUrl(req.url ?? "/");
     const span = startRequestSpan(req, path);
     const callId = validCallId(req.headers["x-call-id"]);
-    try {
-      await span.run(() => answerRequest(req, res, path, query, callId));
-    } catch (error) {
-      logger.error("answer failed", { callId, ...describeError(error) });
-      if (!res.headersSent) writeProblem(res, internalProblem());
-      else res.destroy();
-    } finally {
-      pending.delete(res);
-      if (draining) server.closeIdleConnections();
-      span.end(res.statusCode);
-      const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-      logger.info("request completed", { method: req.method, path, status: res.statusCode, durationMs, callId });
-    }
-  }
-
-  async function answerRequest(
-    req: IncomingMessage,
-    res: ServerResponse,
-    path: string,
-    query: FunctionEvent["query"],
-    callId: string | undefined,
-  ): Promise<void> {
     let headers: HeaderValues = {};
     try {
       // Most requests (GETs) carry no body: take its value at once rather than wait a turn for it.
       const body = hasBody(req) ? await readEventBody(req, config) : absentBody(req, config);
       const event: FunctionEvent = { body, headers: req.headers, method: req.method ?? "GET", query, path };
-      const { answer, context } = await runHandler(handler, event, (ignored) =>
-        logger.warn("the handler answered more than once; the later answer is ignored", {
-          callId,
-          ignored: ignored.kind,
-        }),
-      );
+      const { answer, context } = await span.run(() => runHandler(handler, event, reportIgnored(callId)));
       headers = context.headers();
       if (answer.kind === "success") {
         writeSuccess(res, context.status(), headers, answer.value);
@@ -85,12 +60,45 @@ export function createShell(handler: Handler, config: ShellConfig, deps: ShellDe
         logger.error("the handler failed", { callId, status: problem.status, ...describeError(answer.value) });
       writeProblem(res, problem, headers);
     } catch (error) {
-      // Bodies we refused (400, 413) and answers that could not be serialised.
+      answerRefusal(req, res, error, headers, callId);
+    } finally {
+      pending.delete(res);
+      if (draining) server.closeIdleConnections();
+      span.end(res.statusCode);
+      const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+      logger.info("request completed", { method: req.method, path, status: res.statusCode, durationMs, callId });
+    }
+  }
+
+  /**
+   * Answers bodies we refused (400, 413) and answers that could not be serialised. Should even that fail,
+   * the client still gets a plain 500, or the connection is cut if the headers are already out.
+   */
+  function answerRefusal(
+    req: IncomingMessage,
+    res: ServerResponse,
+    error: unknown,
+    headers: HeaderValues,
+    callId: string | undefined,
+  ): void {
+    try {
       if (!req.complete) res.setHeader("connection", "close");
       if (!(error instanceof ProblemError))
         logger.error("the answer could not be sent", { callId, ...describeError(error) });
       writeProblem(res, error instanceof ProblemError ? error.toBody() : internalProblem(), headers);
+    } catch (failure) {
+      logger.error("answer failed", { callId, ...describeError(failure) });
+      if (!res.headersSent) writeProblem(res, internalProblem());
+      else res.destroy();
     }
+  }
+
+  function reportIgnored(callId: string | undefined): (ignored: Answer) => void {
+    return (ignored) =>
+      logger.warn("the handler answered more than once; the later answer is ignored", {
+        callId,
+        ignored: ignored.kind,
+      });
   }
 
   return {
