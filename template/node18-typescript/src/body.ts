@@ -97,9 +97,23 @@ function tooLarge(req: IncomingMessage, limit: number, limitName: string): Probl
   });
 }
 
+// JSON is UTF-8 (RFC 8259 §8.1). A lenient decode would turn broken bytes into U+FFFD and let a
+// mangled order id through as if the client had sent it; a fatal one refuses the body instead.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 function parseJson(bytes: Buffer): unknown {
+  let text: string;
   try {
-    return JSON.parse(bytes.toString("utf8"));
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new ProblemError(400, {
+      type: problemType("malformed-json"),
+      title: "Malformed JSON",
+      detail: "The request body is not valid UTF-8.",
+    });
+  }
+  try {
+    return JSON.parse(text);
   } catch (error) {
     throw new ProblemError(400, {
       type: problemType("malformed-json"),

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from "node:http";
+import type { HeaderValues } from "./types.js";
 
 /**
  * RFC 9457 problem details: every error the shell answers has this body, as `application/problem+json`.
@@ -28,6 +29,8 @@ export interface ProblemInit {
   instance?: string;
   /** Extension members (RFC 9457 §3.2), sent beside the standard ones. */
   extensions?: Record<string, unknown>;
+  /** Headers that belong to this answer, e.g. `WWW-Authenticate` on a 401; laid over the handler's own. */
+  headers?: HeaderValues;
   cause?: unknown;
 }
 
@@ -42,6 +45,7 @@ export class ProblemError extends Error {
   readonly detail: string | undefined;
   readonly instance: string | undefined;
   readonly extensions: Record<string, unknown>;
+  readonly headers: HeaderValues;
 
   constructor(status: number, init: ProblemInit = {}) {
     super(init.detail ?? init.title ?? STATUS_CODES[status] ?? `HTTP ${status}`, { cause: init.cause });
@@ -52,6 +56,7 @@ export class ProblemError extends Error {
     this.detail = init.detail;
     this.instance = init.instance;
     this.extensions = init.extensions ?? {};
+    this.headers = init.headers ?? {};
   }
 
   toBody(): ProblemBody {

@@ -58,7 +58,8 @@ export function createShell(handler: Handler, config: ShellConfig, deps: ShellDe
       const problem = problemFromFailure(answer.value, context.status(), answer.origin);
       if (problem.status >= 500)
         logger.error("the handler failed", { callId, status: problem.status, ...describeError(answer.value) });
-      writeProblem(res, problem, headers);
+      const own = answer.value instanceof ProblemError ? answer.value.headers : undefined;
+      writeProblem(res, problem, own ? { ...headers, ...own } : headers);
     } catch (error) {
       answerRefusal(req, res, error, headers, callId);
     } finally {
