@@ -20,6 +20,8 @@ export interface BuildStageOptions {
   readonly output: StepOutput;
   /** Aborting kills the running step; the context is restored before the rejection reaches the caller. */
   readonly signal?: AbortSignal;
+  /** Variables laid over the host's after the filtering (a toolchain's PATH and nodedir). */
+  readonly stepEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface BuildStageOptions {
  */
 export async function runBuildStage(ctxDir: string, stage: Stage, options: BuildStageOptions): Promise<void> {
   const { output, signal } = options;
-  const { steps, copied } = await planBuildStage(ctxDir, stage, options.hostEnv);
+  const { steps, copied } = await planBuildStage(ctxDir, stage, { ...stepHostEnv(options.hostEnv), ...options.stepEnv });
   const restore = await stashUncopied(ctxDir, copied);
   try {
     for (const step of steps) {
@@ -58,7 +60,7 @@ export async function runBuildStage(ctxDir: string, stage: Stage, options: Build
 async function planBuildStage(
   ctxDir: string,
   stage: Stage,
-  hostEnv: Env,
+  hostEnv: NodeJS.ProcessEnv,
 ): Promise<{ steps: Step[]; copied: string[] }> {
   const steps: Step[] = [];
   const copied: string[] = [];
@@ -99,7 +101,7 @@ async function planBuildStage(
           );
         }
         const cwd = path.join(ctxDir, contextPathOf(workdir, `${instruction.text} (WORKDIR ${workdir})`));
-        step({ do: "run", command: instruction.command, cwd, env: { ...stepHostEnv(hostEnv), ...stageEnv } });
+        step({ do: "run", command: instruction.command, cwd, env: { ...hostEnv, ...stageEnv } });
         break;
       }
       default:

@@ -3,26 +3,35 @@ import { UsageError } from "./errors.js";
 import { FUNCTION_NAME } from "./stack.js";
 
 export const USAGE = `Usage:
-  npm run build:context -- <function> [--stack FILE] [--out DIR]
+  npm run build:context -- <function> [--stack FILE] [--out DIR] [--toolchain DIR]
       a function of the stack file (default: stack.yaml, else stack.yml, in the current folder)
-  npm run build:context -- --name NAME --handler DIR [--lang LANG] [--out DIR]
+  npm run build:context -- --name NAME --handler DIR [--lang LANG] [--out DIR] [--toolchain DIR]
       any handler folder (LANG defaults to node18-typescript)
 
 Builds the function's faas-cli build context (as \`faas-cli build --shrinkwrap\` does) in DIR
-(default build/<name>/), then runs its Dockerfile's build stage natively in that folder.`;
+(default build/<name>/), then runs its Dockerfile's build stage natively in that folder.
+--toolchain tools/node18 runs the steps with the image's Node 18 and npm 10 instead of the host's,
+compiling native addons for Node 18.`;
 
 export const DEFAULT_LANG = "node18-typescript";
 
 /** What the command line asks for: a function of a stack file, or a handler folder given directly. */
 export type CliRequest =
   | { readonly kind: "help" }
-  | { readonly kind: "stack"; readonly function: string; readonly stackFile?: string; readonly out?: string }
+  | {
+      readonly kind: "stack";
+      readonly function: string;
+      readonly stackFile?: string;
+      readonly out?: string;
+      readonly toolchain?: string;
+    }
   | {
       readonly kind: "handler";
       readonly name: string;
       readonly handler: string;
       readonly lang: string;
       readonly out?: string;
+      readonly toolchain?: string;
     };
 
 /** Parses the arguments; throws a `UsageError` (the CLI exits 2) for anything it cannot make sense of. */
@@ -38,7 +47,10 @@ export function parseCliArgs(argv: readonly string[]): CliRequest {
   for (const [option, value] of Object.entries(values)) {
     if (typeof value === "string" && value.trim() === "") throw new UsageError(`--${option} needs a value`);
   }
-  const out = values.out === undefined ? {} : { out: values.out };
+  const out = {
+    ...(values.out === undefined ? {} : { out: values.out }),
+    ...(values.toolchain === undefined ? {} : { toolchain: values.toolchain }),
+  };
 
   if (values.name === undefined && values.handler === undefined) {
     if (values.lang !== undefined) throw new UsageError("--lang goes with --name and --handler");
@@ -69,6 +81,7 @@ function parseOptions(argv: readonly string[]) {
       name: { type: "string" },
       handler: { type: "string" },
       lang: { type: "string" },
+      toolchain: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });

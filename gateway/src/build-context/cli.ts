@@ -11,6 +11,7 @@ import { readDockerfile, runNativeBuild } from "./native-build.js";
 import { createBuildContext } from "./shrinkwrap.js";
 import { loadStack } from "./stack.js";
 import { type LanguageTemplate, loadLanguageTemplate } from "./template.js";
+import { resolveToolchain } from "./toolchain.js";
 
 export interface CliIo {
   /** Where faas-cli would run: `template/`, the stack file and relative paths are looked up from here. */
@@ -55,6 +56,7 @@ async function buildContext(request: Exclude<CliRequest, { kind: "help" }>, io: 
   const template = await loadLanguageTemplate(templateDir);
   const outDir = path.resolve(io.cwd, request.out ?? path.join("build", fn.name));
   const shown = displayPath(io.cwd, outDir);
+  const toolchain = request.toolchain ? await resolveToolchain(path.resolve(io.cwd, request.toolchain)) : undefined;
 
   await createBuildContext({
     projectDir: io.cwd,
@@ -69,7 +71,7 @@ async function buildContext(request: Exclude<CliRequest, { kind: "help" }>, io: 
   const dockerfile = await readDockerfile(outDir);
   checkFprocess(template, dockerfile, templateDir);
   const { stdout, stderr, signal } = io;
-  const { env } = await runNativeBuild(outDir, { hostEnv: io.env, stdout, stderr, signal, dockerfile });
+  const { env } = await runNativeBuild(outDir, { hostEnv: io.env, stdout, stderr, signal, dockerfile, toolchain });
 
   const port = upstreamPort(env.upstream_url);
   const assignments = Object.entries({ ...env, http_port: port }).map(

