@@ -32,7 +32,10 @@ export interface BuildStageOptions {
  */
 export async function runBuildStage(ctxDir: string, stage: Stage, options: BuildStageOptions): Promise<void> {
   const { output, signal } = options;
-  const { steps, copied } = await planBuildStage(ctxDir, stage, { ...stepHostEnv(options.hostEnv), ...options.stepEnv });
+  const { steps, copied } = await planBuildStage(ctxDir, stage, {
+    ...stepHostEnv(options.hostEnv),
+    ...options.stepEnv,
+  });
   const restore = await stashUncopied(ctxDir, copied);
   try {
     for (const step of steps) {

@@ -2,12 +2,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { runBuildStage } from "./build-stage.js";
-import { type Toolchain, toolchainEnv } from "./toolchain.js";
 import { APP_HOME, checkBuildOutputCopy, checkContextCopy } from "./copy-check.js";
 import { type Dockerfile, finalStage, findStage, parseDockerfile, type Stage, stageEnv } from "./dockerfile.js";
 import { applyDockerignore } from "./dockerignore.js";
 import type { Env } from "./envsubst.js";
 import { BuildContextError } from "./errors.js";
+import { type Toolchain, toolchainEnv } from "./toolchain.js";
 
 export { type RunningFunction, type StartOptions, startBuiltFunction } from "./start-function.js";
 
