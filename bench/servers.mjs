@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "..");
+export const root = join(here, "..");
 
 export const subjects = {
   bare: { label: "bare node:http", args: [join(here, "bare-server.mjs")], env: {} },

@@ -118,11 +118,10 @@ describe("Bearer JWT", () => {
 
   it("with a P-256 public key accepts ES256", async () => {
     const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const key = await loadVerificationKey({
-      mountPath: secretsFolder({ "jwt-public-key": publicKey.export({ type: "spki", format: "pem" }).toString() }),
-    });
+    const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
+    const key = await loadVerificationKey({ mountPath: secretsFolder({ "jwt-public-key": pem }) });
     expect(key.algorithms).toEqual(["ES256"]);
-    const url = await serve(secretsFolder({ "jwt-public-key": key.key }));
+    const url = await serve(secretsFolder({ "jwt-public-key": pem }));
     const token = sign(claims, privateKey.export({ type: "pkcs8", format: "pem" }).toString(), { algorithm: "ES256" });
     expect((await call(url, { authorization: `Bearer ${token}` })).status).toBe(200);
   });
