@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -24,6 +24,22 @@ describe("README configuration table", () => {
     for (const name of shellVariables) {
       expect(readme, name).toMatch(new RegExp(`^\\|\\s*\`${name}\`\\s*\\|`, "m"));
     }
+  });
+
+  it("documents every variable a function's config.ts names, and every stack.yml environment key", () => {
+    const functionsDir = join(root, "functions");
+    const names = new Set<string>();
+    for (const fn of readdirSync(functionsDir)) {
+      const source = readFileSync(join(functionsDir, fn, "config.ts"), "utf8");
+      for (const match of source.matchAll(/"([A-Z][A-Z0-9_]{3,})"/g)) names.add(match[1] as string);
+    }
+    const stack = readFileSync(join(root, "stack.yml"), "utf8");
+    for (const match of stack.matchAll(/^ {6}([A-Za-z_][A-Za-z0-9_]*): /gm)) {
+      if (!match[1]?.startsWith("com.openfaas") && !["topic", "schedule", "memory", "cpu"].includes(match[1] as string))
+        names.add(match[1] as string);
+    }
+    expect(names.size).toBeGreaterThan(15);
+    for (const name of names) expect(readme, name).toMatch(new RegExp(`^\\|\\s*\`${name}\`\\s*\\|`, "m"));
   });
 
   it("shows the two set-up commands", () => {
