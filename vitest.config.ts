@@ -10,5 +10,9 @@ export default defineConfig({
     // Fail the run rather than pass vacuously when a filter or a typo finds nothing.
     passWithNoTests: false,
     allowOnly: false,
+    // vitest's default is one worker less than the cores: one worker on a 2-core CI machine. The build-context
+    // files spend minutes in npm and node-gyp, so two workers let them overlap.
+    maxWorkers: 2,
+    minWorkers: 1,
   },
 });
