@@ -1,14 +1,7 @@
-import { badJsonBodies } from "@coffee-edge/node18-typescript/testing";
+import { badJsonBodies, mapConcurrently } from "@coffee-edge/node18-typescript/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isShotPayload } from "./shot-input.js";
-import {
-  type Espresso,
-  freshDatabase,
-  inBatches,
-  startEspresso,
-  type TestClock,
-  type TestDatabase,
-} from "./test-helpers.js";
+import { type Espresso, freshDatabase, startEspresso, type TestClock, type TestDatabase } from "./test-helpers.js";
 
 const TOPIC = "store/store042/espresso/gaggia-1/shot";
 const VALID = { id: "evt-1", shots: 1, ts: "2024-03-01T08:00:00Z", store: "store042", machine: "gaggia-1" };
@@ -31,7 +24,7 @@ describe("hostile shot bodies", () => {
     const bodies = badJsonBodies(VALID, { count: 500, accepts: isShotPayload });
     expect(bodies.length).toBeGreaterThanOrEqual(500);
 
-    const answers = await inBatches(bodies, 16, async (bad) => {
+    const answers = await mapConcurrently(bodies, 16, async (bad) => {
       const res = await fetch(app.url, {
         method: "POST",
         headers: { "content-type": bad.contentType, "x-topic": TOPIC },

@@ -1,3 +1,4 @@
+import { mapConcurrently } from "@coffee-edge/node18-typescript/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DailyReport } from "./daily-report.js";
 import type { NightlyReport } from "./nightly-run.js";
@@ -6,7 +7,6 @@ import {
   databaseKinds,
   type Espresso,
   freshDatabase,
-  inBatches,
   type Receiver,
   startEspresso,
   startReceiver,
@@ -39,7 +39,7 @@ describe.each(kinds)("concurrent shots on $kind", ({ kind }) => {
     // evt-0, evt-59, evt-1, evt-58, … so first deliveries and redeliveries overlap.
     const ids = Array.from({ length: 60 }, (_, index) => `evt-${index}`);
     const deliveries = ids.flatMap((id, index) => [id, ids[ids.length - 1 - index] as string]);
-    const answers = await inBatches(deliveries, 32, async (id) => {
+    const answers = await mapConcurrently(deliveries, 32, async (id) => {
       const res = await app.shot(TOPIC, { id, shots: 1 });
       return {
         status: res.status,

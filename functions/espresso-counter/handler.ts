@@ -9,7 +9,7 @@ import {
 } from "@coffee-edge/node18-typescript";
 import { connectorOf, headerValue } from "@coffee-edge/node18-typescript/request";
 import { step } from "@coffee-edge/node18-typescript/steps";
-import { openStore, type Store } from "@coffee-edge/node18-typescript/store";
+import { openOnFirstUse, openStore, type Store } from "@coffee-edge/node18-typescript/store";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { type EspressoConfig, FUNCTION_NAME, loadConfig } from "./config.js";
@@ -85,22 +85,24 @@ function isCronInvocation(event: FunctionEvent): boolean {
   return connectorOf(event) === "cron-connector" || headerValue(event, "x-topic") === "cron-function";
 }
 
-/** Opens the store at its first use and keeps it; a failed open is forgotten so the next request retries. */
+/**
+ * The store, opened at its first use (the kit's openOnFirstUse: shared, and retried after a failed open),
+ * plus a close for tests and shutdown after which the next use opens it again.
+ */
 function lazyStore(open: () => Promise<Store>) {
-  let opening: Promise<Store> | undefined;
+  let opened: Promise<Store> | undefined;
+  const opener = () =>
+    openOnFirstUse(() => {
+      opened = open();
+      return opened;
+    });
+  let get = opener();
   return {
-    get(): Promise<Store> {
-      if (!opening) {
-        opening = open();
-        opening.catch(() => {
-          opening = undefined;
-        });
-      }
-      return opening;
-    },
+    get: () => get(),
     async close(): Promise<void> {
-      const pending = opening;
-      opening = undefined;
+      const pending = opened;
+      opened = undefined;
+      get = opener();
       if (pending) await (await pending.catch(() => undefined))?.close();
     },
   };

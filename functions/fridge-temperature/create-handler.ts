@@ -1,11 +1,11 @@
 import type { FunctionEvent, Handler, Logger } from "@coffee-edge/node18-typescript";
 import { connectorOf, pathSegments, queryValue } from "@coffee-edge/node18-typescript/request";
 import { step } from "@coffee-edge/node18-typescript/steps";
-import type { Store } from "@coffee-edge/node18-typescript/store";
+import { openOnFirstUse, type Store } from "@coffee-edge/node18-typescript/store";
 import { type AlertPostOptions, createAlertDelivery } from "./alert-delivery.js";
 import type { FridgeConfig } from "./config.js";
 import { storeStatus } from "./fridge-status.js";
-import { lazy } from "./lazy.js";
+
 import { checkOfflineSensors } from "./offline-check.js";
 import { invalidStoreQuery, methodNotAllowed, notFound, storeUnavailable } from "./problems.js";
 import { readingFromEvent } from "./reading.js";
@@ -31,7 +31,7 @@ export interface FridgeDeps {
 export function createHandler(deps: FridgeDeps): Handler {
   const { config } = deps;
   const webhookConfigured = config.alertWebhookUrl !== undefined;
-  const store = lazy(deps.openStore);
+  const store = openOnFirstUse(deps.openStore);
   const alerts = createAlertDelivery({
     url: config.alertWebhookUrl,
     post: deps.alertPost,

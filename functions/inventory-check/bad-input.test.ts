@@ -1,10 +1,9 @@
 import type { Store } from "@coffee-edge/node18-typescript/store";
-import { badJsonBodies } from "@coffee-edge/node18-typescript/testing";
+import { badJsonBodies, mapConcurrently } from "@coffee-edge/node18-typescript/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { reservationRequest, restockRequest } from "./schemas.js";
 import {
   databaseTargets,
-  mapLimited,
   openTargetStore,
   type RunningInventory,
   request,
@@ -69,7 +68,7 @@ describe("bad input", () => {
       expect(bodies.length).toBeGreaterThanOrEqual(500);
       const headers = endpoint.headers();
 
-      const answers = await mapLimited(bodies, 16, async (bad) => {
+      const answers = await mapConcurrently(bodies, 16, async (bad) => {
         const res = await fetch(`${inventory.url}${endpoint.path}`, {
           method: endpoint.method,
           headers: { ...headers, "content-type": bad.contentType },

@@ -1,10 +1,10 @@
 import type { FunctionEvent, Handler } from "@coffee-edge/node18-typescript";
 import { connectorOf, pathSegments, queryValue } from "@coffee-edge/node18-typescript/request";
 import { step } from "@coffee-edge/node18-typescript/steps";
-import type { Store } from "@coffee-edge/node18-typescript/store";
+import { openOnFirstUse, type Store } from "@coffee-edge/node18-typescript/store";
 import { defaultDeps, type InventoryDeps } from "./deps.js";
 import { methodNotAllowed, notFound, storeUnavailable } from "./problems.js";
-import { reopenOnFailure } from "./reopen-on-failure.js";
+
 import { reserveOrder } from "./reserve.js";
 import { reservationRequest, restockRequest, stockQuery } from "./schemas.js";
 import { listStock, lowStockByStore, setStock } from "./stock.js";
@@ -19,7 +19,7 @@ export const RESTOCK_SCOPE = "inventory:write";
  * - `PUT /stock` → set one sku's stock (JWT scope `inventory:write`).
  */
 export function createHandler(deps: InventoryDeps): Handler {
-  const openStore = reopenOnFailure(deps.openStore);
+  const openStore = openOnFirstUse(deps.openStore);
   const store = async (): Promise<Store> => {
     try {
       return await openStore();

@@ -155,21 +155,3 @@ export async function restock(
     headers: { authorization: `Bearer ${inventory.token("inventory:write")}` },
   });
 }
-
-/** Runs `work` on every item with at most `limit` in flight, keeping the results in order. */
-export async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

@@ -1,4 +1,4 @@
-import { startTestServer, type TestServer } from "@coffee-edge/node18-typescript/testing";
+import { mapConcurrently, startTestServer, type TestServer } from "@coffee-edge/node18-typescript/testing";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "./config.js";
@@ -12,20 +12,6 @@ interface BadImage {
   body: Buffer;
   /** The status it must get: 415 for bytes that are no decodable image, 413 for a size bomb. */
   status: 413 | 415;
-}
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
 
 /**
@@ -98,7 +84,7 @@ describe("kiosk-image under hostile bytes", () => {
   it("answers each with its 4xx problem, never a 5xx, and keeps converting", { timeout: 60_000 }, async () => {
     const bodies = await badImages();
     expect(bodies.length).toBeGreaterThan(150);
-    const answers = await inBatches(bodies, CONCURRENCY, async (bad) => {
+    const answers = await mapConcurrently(bodies, CONCURRENCY, async (bad) => {
       const res = await fetch(server.url, {
         method: "POST",
         headers: { "content-type": "image/jpeg" },

@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { badJsonBodies } from "@coffee-edge/node18-typescript/testing";
+import { badJsonBodies, mapConcurrently } from "@coffee-edge/node18-typescript/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { paymentRequests } from "./schema.js";
 import {
   bearer,
   CountingProcessor,
-  mapConcurrently,
   postPayment,
   type ServedPayment,
   servePayment,

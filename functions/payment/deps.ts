@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { type Authenticator, createAuthenticator } from "@coffee-edge/node18-typescript/auth";
 import type { Env } from "@coffee-edge/node18-typescript/env";
-import { openStore, type Store } from "@coffee-edge/node18-typescript/store";
+import { openOnFirstUse, openStore, type Store } from "@coffee-edge/node18-typescript/store";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { API_KEY_SCOPES } from "./access.js";
 import { FUNCTION_NAME, loadConfig } from "./config.js";
-import { lazyStore } from "./lazy-store.js";
+
 import { migrations } from "./migrations.js";
 import type { PaymentProcessor } from "./processor.js";
 import { createSimulatedProcessor } from "./simulator.js";
@@ -14,7 +14,7 @@ import { createSimulatedProcessor } from "./simulator.js";
 /** The payment function's collaborators: everything outside its own logic, injectable by tests and benchmarks. */
 export interface PaymentDeps {
   readonly authenticator: Authenticator;
-  /** The store, opened at the first call and shared after (see lazyStore). */
+  /** The store, opened at the first call and shared after (see openOnFirstUse). */
   readonly store: () => Promise<Store>;
   readonly processor: PaymentProcessor;
   readonly clock: () => Date;
@@ -48,7 +48,7 @@ export function defaultDeps(env: Env = process.env): PaymentDeps {
       apiKeySecret: "payment-api-key",
       apiKeyScopes: API_KEY_SCOPES,
     }),
-    store: lazyStore(() => openPaymentStore(env)),
+    store: openOnFirstUse(() => openPaymentStore(env)),
     processor: createSimulatedProcessor(),
     clock: () => new Date(),
     newPaymentId,

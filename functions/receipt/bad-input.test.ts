@@ -1,4 +1,9 @@
-import { badJsonBodies, startTestServer, type TestServer } from "@coffee-edge/node18-typescript/testing";
+import {
+  badJsonBodies,
+  mapConcurrently,
+  startTestServer,
+  type TestServer,
+} from "@coffee-edge/node18-typescript/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "./config.js";
 import { exampleOrder } from "./example-order.js";
@@ -6,20 +11,6 @@ import { createHandler } from "./handler.js";
 import { orderValidator } from "./schema.js";
 
 const CONCURRENCY = 16;
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}
 
 describe("receipt under hostile input", () => {
   let server: TestServer;
@@ -34,7 +25,7 @@ describe("receipt under hostile input", () => {
     const bodies = badJsonBodies(exampleOrder, { accepts: orderValidator.check });
     expect(bodies.length).toBeGreaterThanOrEqual(500);
 
-    const answers = await inBatches(bodies, CONCURRENCY, async (bad) => {
+    const answers = await mapConcurrently(bodies, CONCURRENCY, async (bad) => {
       const res = await fetch(server.url, {
         method: "POST",
         headers: { "content-type": bad.contentType },

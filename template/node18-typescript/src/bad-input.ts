@@ -191,3 +191,24 @@ function setAt(root: Record<string | number, unknown>, path: Path, value: unknow
     .reduce<Record<string | number, unknown>>((node, key) => node[key] as Record<string | number, unknown>, root);
   parent[path[path.length - 1] as string | number] = value;
 }
+
+/**
+ * Runs `work` over `items`, at most `limit` at a time, keeping the results in order: for sending hundreds of
+ * bad bodies without opening hundreds of connections at once.
+ */
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -37,5 +37,5 @@ export async function startTestServer(handler: Handler, options: TestServerOptio
     },
   };
 }
-export { type BadBody, type BadBodyOptions, badJsonBodies } from "./bad-input.js";
+export { type BadBody, type BadBodyOptions, badJsonBodies, mapConcurrently } from "./bad-input.js";
 export { createTestPostgres, type TestPostgres, type TestPostgresResult } from "./testing-postgres.js";

@@ -7,6 +7,7 @@ import { parseDatabaseUrl, redactUrl } from "./url.js";
 
 export { isUniqueViolation } from "./errors.js";
 export { migrate } from "./migrate.js";
+export { openOnFirstUse } from "./open-on-first-use.js";
 export type * from "./types.js";
 export { parseDatabaseUrl, redactUrl } from "./url.js";
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { reopenOnFailure } from "./reopen-on-failure.js";
+import { openOnFirstUse } from "../../src/kit/store/index.js";
 
-describe("reopenOnFailure", () => {
+describe("openOnFirstUse", () => {
   it("opens once and shares the result, also with calls made while it is opening", async () => {
     let opened = 0;
-    const get = reopenOnFailure(async () => ++opened);
+    const get = openOnFirstUse(async () => ++opened);
     expect(await Promise.all([get(), get()])).toEqual([1, 1]);
     expect(await get()).toBe(1);
     expect(opened).toBe(1);
@@ -12,7 +12,7 @@ describe("reopenOnFailure", () => {
 
   it("forgets a failure, so the next call opens again", async () => {
     let attempts = 0;
-    const get = reopenOnFailure(async () => {
+    const get = openOnFirstUse(async () => {
       attempts++;
       if (attempts === 1) throw new Error("database down");
       return "store";
