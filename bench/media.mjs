@@ -141,29 +141,49 @@ export async function receiptVsPdfkit({ rounds, quick }) {
   const receiptDist = join(root, "functions", "receipt", "dist");
   const { renderReceipt } = await import(pathToFileURL(join(receiptDist, "render.js")).href);
   const { exampleOrder } = await import(pathToFileURL(join(receiptDist, "example-order.js")).href);
+  const { default: handler } = await import(pathToFileURL(join(receiptDist, "handler.js")).href);
+  const { startTestServer } = await import(
+    pathToFileURL(join(root, "template", "node18-typescript", "dist", "testing.js")).href
+  );
   const body = Buffer.from(JSON.stringify(exampleOrder));
   const server = await startSubject({ args: shellArgs, env: { FUNCTION_DIR: join(root, "functions", "receipt") } });
+  // The same shell and handler served from this very process: separates what our layer costs from what a
+  // second process costs (its own heap, GC and idle time between requests).
+  const local = await startTestServer(handler);
   try {
     // pdfkit drawing the same document in this process: no HTTP, no shell, no validation.
     const bare = () => renderReceipt(exampleOrder);
     const viaFunction = () => post(server.url, body, "application/json");
+    const viaLocalShell = () => post(local.url, body, "application/json");
     if (!(await bare()).equals(await viaFunction())) throw new Error("receipt and bare pdfkit made different PDFs");
     const perRound = quick ? 20 : 100;
     for (let warm = 0; warm < 100; warm++) {
       await bare();
       await viaFunction();
+      await viaLocalShell();
     }
     const serverCpu = () => cpuMs(server.pid);
-    const runs = await alternate(["bare", "function"], rounds, (name) =>
-      name === "bare" ? timeEach(bare, perRound, ownCpuMs) : timeEach(viaFunction, perRound, serverCpu),
+    const runs = await alternate(["bare", "function", "local"], rounds, (name) =>
+      name === "bare"
+        ? timeEach(bare, perRound, ownCpuMs)
+        : name === "function"
+          ? timeEach(viaFunction, perRound, serverCpu)
+          : timeEach(viaLocalShell, perRound, ownCpuMs),
     );
     const { bare: b, fn, rows } = comparison(runs, "receipt");
+    const localMs = median(runs.local.map((r) => r.ms));
+    const localCpu = median(runs.local.map((r) => r.cpuMs));
     printTable(`receipt vs bare pdfkit: the example order, ${rounds} rounds × ${perRound} renders each`, [
       ["metric (median)", "bare pdfkit, in process", "receipt over HTTP", "function / bare"],
       ...rows,
     ]);
+    console.log(
+      `\nthe same shell and handler over HTTP inside the bench process (client included): ${fmt(localMs, 2)} ms wall ` +
+        `(${fmt(localMs / b.ms, 2)}× bare), ${fmt(localCpu, 2)} CPU ms (${fmt(localCpu / b.cpuMs, 2)}× bare)`,
+    );
     report("receipt", fn.ms / b.ms, fn.cpuMs / b.cpuMs, 1.2);
   } finally {
+    await local.close();
     await server.stop();
   }
 }
