@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { readlink } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, afterEach, beforeAll, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { finalStage, stageEnv } from "../../src/build-context/dockerfile.js";
 import { type RunningFunction, readDockerfile, startBuiltFunction } from "../../src/build-context/native-build.js";
 import { loadStack } from "../../src/build-context/stack.js";
@@ -124,3 +124,29 @@ export async function expectEcho(fn: RunningFunction): Promise<void> {
 }
 
 export const stack = await loadStack(path.join(REPO_ROOT, "stack.yml"), shellEnv());
+
+/**
+ * The end-to-end test of one share of stack.yml's functions (`part` of `parts`, by position): each is built
+ * from its faas-cli build context with the image's toolchain, its own tests run there under Node 18, and the
+ * result is started and answers a request. Files call this with their share so vitest builds them in parallel.
+ */
+export function describeStackFunctions(part: number, parts: number): void {
+  useBuiltCli();
+  describe(`npm run build:context, end to end: stack.yml functions, part ${part + 1} of ${parts}`, () => {
+    for (const fn of stack.functions.filter((_fn, index) => index % parts === part)) {
+      it(
+        `builds ${fn.name} from stack.yml, which then answers a real HTTP request`,
+        async () => {
+          const started = await buildAndStart(fn.name, [fn.name]);
+          if (path.resolve(REPO_ROOT, fn.handler) === SAMPLE_HANDLER) {
+            await expectEcho(started);
+          } else {
+            // Other functions validate their input: any answer below 500 shows the shell and handler are up.
+            expect((await postHello(started)).status).toBeLessThan(500);
+          }
+        },
+        BUILD_TIMEOUT_MS,
+      );
+    }
+  });
+}
