@@ -59,6 +59,11 @@ function bodyKind(type: string): BodyKind {
   return "bytes";
 }
 
+/** True when a `content-type` header names JSON (`application/json` or `application/*+json`), as the shell parses it. */
+export function isJsonMediaType(header: string | undefined): boolean {
+  return bodyKind(parseMediaType(header).type) === "json";
+}
+
 function parseMediaType(header: string | undefined): { type: string; charset: string | undefined } {
   if (!header) return { type: "", charset: undefined };
   const [type = "", ...params] = header.split(";");

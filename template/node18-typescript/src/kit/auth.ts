@@ -4,6 +4,7 @@ import { ProblemError, problemType } from "../problem.js";
 import { readSecret, SecretNotFoundError, type SecretOptions } from "../secrets.js";
 import type { FunctionEvent } from "../types.js";
 import { type Env, envString } from "./env.js";
+import { headerValue } from "./request.js";
 
 /** The chain-wide secrets that hold the token verification key: one of the two is mounted. */
 export const JWT_SECRET_NAME = "jwt-secret";
@@ -195,7 +196,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
 
   return {
     async authorize(event, scope) {
-      const givenKey = headerOf(event, "x-api-key");
+      const givenKey = headerValue(event, "x-api-key");
       if (givenKey !== undefined && options.apiKeySecret !== undefined) {
         const expected = await expectedApiKey();
         if (expected === undefined || !apiKeyMatches(givenKey, expected)) {
@@ -209,7 +210,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         requireScope(principal, scope);
         return principal;
       }
-      const principal = verifyBearer(headerOf(event, "authorization"), await verificationKey(), policy);
+      const principal = verifyBearer(headerValue(event, "authorization"), await verificationKey(), policy);
       requireScope(principal, scope);
       return principal;
     },
@@ -223,10 +224,4 @@ function misconfigured(error: unknown): ProblemError {
     detail: "The function cannot verify tokens; its operator has been told in the log.",
     cause: error,
   });
-}
-
-function headerOf(event: Pick<FunctionEvent, "headers">, name: string): string | undefined {
-  const raw = event.headers[name];
-  const value = Array.isArray(raw) ? raw[0] : raw;
-  return value === undefined || value === "" ? undefined : value;
 }

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import formats from "ajv-formats";
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
+import { isJsonMediaType } from "../body.js";
 import { ProblemError, problemType } from "../problem.js";
 import type { FunctionEvent } from "../types.js";
 
@@ -59,11 +60,7 @@ export function createValidator<const S extends JSONSchema, T = FromSchema<S>>(s
 
 /** 415 unless the request declared a JSON media type (the shell then parsed the body, or answered 400). */
 export function requireJsonBody(event: Pick<FunctionEvent, "body" | "headers">): void {
-  const type = String(event.headers["content-type"] ?? "")
-    .split(";")[0]
-    ?.trim()
-    .toLowerCase();
-  if (type === "application/json" || (type?.startsWith("application/") && type.endsWith("+json"))) return;
+  if (isJsonMediaType(event.headers["content-type"])) return;
   throw new ProblemError(415, {
     type: problemType("unsupported-media-type"),
     title: "Unsupported media type",
