@@ -5,11 +5,12 @@ import type { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { type CliRequest, parseCliArgs, USAGE } from "./cli-args.js";
 import { type Dockerfile, finalStage, stageEnv } from "./dockerfile.js";
-import type { Env } from "./envsubst.js";
+import type { Env } from "../stack/envsubst.js";
 import { BuildContextError, UsageError } from "./errors.js";
 import { readDockerfile, runNativeBuild } from "./native-build.js";
 import { createBuildContext } from "./shrinkwrap.js";
-import { loadStack } from "./stack.js";
+import { loadStack } from "../stack/stack.js";
+import { StackError } from "../stack/stack-error.js";
 import { type LanguageTemplate, loadLanguageTemplate } from "./template.js";
 import { resolveToolchain } from "./toolchain.js";
 
@@ -42,7 +43,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }
-    if (error instanceof BuildContextError) {
+    if (error instanceof BuildContextError || error instanceof StackError) {
       io.stderr.write(`error: ${error.message}\n`);
       return 1;
     }

@@ -5,7 +5,7 @@ import { runBuildStage } from "./build-stage.js";
 import { APP_HOME, checkBuildOutputCopy, checkContextCopy } from "./copy-check.js";
 import { type Dockerfile, finalStage, findStage, parseDockerfile, type Stage, stageEnv } from "./dockerfile.js";
 import { applyDockerignore } from "./dockerignore.js";
-import type { Env } from "./envsubst.js";
+import type { Env } from "../stack/envsubst.js";
 import { BuildContextError } from "./errors.js";
 import { type Toolchain, toolchainEnv } from "./toolchain.js";
 

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { finalStage, stageEnv } from "../../src/build-context/dockerfile.js";
 import { type RunningFunction, readDockerfile, startBuiltFunction } from "../../src/build-context/native-build.js";
-import { loadStack } from "../../src/build-context/stack.js";
+import { loadStack } from "../../src/stack/stack.js";
 import { freePort, makeTempDir, REPO_ROOT, removeTempDirs, TEMPLATE_DIR } from "./helpers.js";
 
 // Shared by the build-context end-to-end files (split so vitest builds them in parallel workers).

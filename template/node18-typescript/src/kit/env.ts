@@ -1,4 +1,5 @@
 import { ConfigError } from "../config.js";
+import { parseByteSize, parseDurationMs } from "../units.js";
 
 /** The process environment, or a plain object in tests. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -64,6 +65,22 @@ export function envChoice<T extends string>(env: Env, name: string, choices: rea
   const match = choices.find((choice) => choice.toLowerCase() === value.toLowerCase());
   if (!match) throw new ConfigError(name, `expected one of ${choices.join(", ")}, got "${value}"`);
   return match;
+}
+
+/** A duration as of-watchdog reads it (`"15s"`, `"1m30s"`, or `15` = seconds), in milliseconds. */
+export function envDuration(env: Env, name: string, fallback: string, bounds: Bounds = {}): number {
+  const text = envString(env, name, fallback);
+  const ms = parseDurationMs(text);
+  if (ms === undefined) throw new ConfigError(name, `expected a duration such as "15s", "2m" or "500ms", got "${text}"`);
+  return checkBounds(name, ms, bounds);
+}
+
+/** A size as body-parser reads it (`"100kb"`, `"8mb"`, or a number of bytes), in bytes. */
+export function envByteSize(env: Env, name: string, fallback: string, bounds: Bounds = {}): number {
+  const text = envString(env, name, fallback);
+  const bytes = parseByteSize(text);
+  if (bytes === undefined) throw new ConfigError(name, `expected a size such as "256kb" or "8mb", got "${text}"`);
+  return checkBounds(name, bytes, bounds);
 }
 
 export interface Bounds {

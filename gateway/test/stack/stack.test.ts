@@ -2,9 +2,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { substituteEnv } from "../../src/build-context/envsubst.js";
-import { loadStack, parseStack } from "../../src/build-context/stack.js";
-import { makeTempDir, REPO_ROOT, removeTempDirs } from "./helpers.js";
+import { substituteEnv } from "../../src/stack/envsubst.js";
+import { loadStack, parseStack } from "../../src/stack/stack.js";
+import { makeTempDir, REPO_ROOT, removeTempDirs } from "../build-context/helpers.js";
 
 afterEach(removeTempDirs);
 
@@ -60,6 +60,8 @@ functions:
     handler: ./functions/receipt
 `;
 
+const EMPTY = { environment: {}, secrets: [], labels: {}, annotations: {} };
+
 describe("loadStack", () => {
   it("substitutes the environment before parsing and returns typed functions", async () => {
     const dir = await makeTempDir();
@@ -67,8 +69,8 @@ describe("loadStack", () => {
     await writeFile(file, VALID);
     const stack = await loadStack(file, { TAG: "7" });
     expect(stack.functions).toEqual([
-      { name: "echo", lang: "node18-typescript", handler: "./echo", image: "coffee-edge/echo:7" },
-      { name: "receipt", lang: "node18-typescript", handler: "./functions/receipt" },
+      { name: "echo", lang: "node18-typescript", handler: "./echo", image: "coffee-edge/echo:7", deployment: EMPTY },
+      { name: "receipt", lang: "node18-typescript", handler: "./functions/receipt", deployment: EMPTY },
     ]);
     expect(stack.copy).toEqual(["./common"]);
   });
@@ -77,6 +79,34 @@ describe("loadStack", () => {
     const stack = await loadStack(path.join(REPO_ROOT, "stack.yml"), {});
     const echo = stack.functions.find((fn) => fn.name === "echo");
     expect(echo).toMatchObject({ lang: "node18-typescript", image: "coffee-edge/echo:latest" });
+    const payment = stack.functions.find((fn) => fn.name === "payment");
+    expect(payment?.deployment.secrets).toEqual(["jwt-secret", "payment-api-key"]);
+    expect(payment?.deployment.labels["com.openfaas.scale.zero"]).toBe("true");
+    expect(payment?.deployment.limits).toEqual({ memory: "192Mi", cpu: "500m" });
+  });
+
+  it("reads the deploy-time fields as faas-cli sends them: strings, unset variables as empty", () => {
+    const stack = parseStack(
+      [
+        "provider: {name: openfaas}",
+        "functions:",
+        "  fridge:",
+        "    lang: node18-typescript",
+        "    handler: ./fridge",
+        "    environment: {PORT: 8080, RAW_BODY: true, HOOK: }",
+        "    secrets: [jwt-secret]",
+        '    labels: {com.openfaas.scale.min: "1"}',
+        '    annotations: {topic: "store/+/fridge/+/temp"}',
+        "    requests: {memory: 64Mi}",
+      ].join("\n"),
+    );
+    expect(stack.functions[0]?.deployment).toEqual({
+      environment: { PORT: "8080", RAW_BODY: "true", HOOK: "" },
+      secrets: ["jwt-secret"],
+      labels: { "com.openfaas.scale.min": "1" },
+      annotations: { topic: "store/+/fridge/+/temp" },
+      requests: { memory: "64Mi" },
+    });
   });
 
   it("names the file when it cannot be read", async () => {
@@ -87,6 +117,16 @@ describe("loadStack", () => {
 describe("parseStack validation", () => {
   const base = (functions: string, extra = "") => `provider:\n  name: openfaas\n${extra}functions:\n${functions}`;
   const cases: [name: string, text: string, message: RegExp][] = [
+    [
+      "a label that is not a string",
+      base("  echo:\n    lang: node18-typescript\n    handler: ./echo\n    labels:\n      com.openfaas.scale.zero: true\n"),
+      /functions\.echo\.labels\.com\.openfaas\.scale\.zero must be a string \(quote it/,
+    ],
+    [
+      "secrets not a list",
+      base("  echo:\n    lang: node18-typescript\n    handler: ./echo\n    secrets: jwt-secret\n"),
+      /functions\.echo\.secrets must be a list of names/,
+    ],
     [
       "missing lang",
       base("  echo:\n    handler: ./echo\n"),

@@ -1,4 +1,4 @@
-import { BuildContextError } from "./errors.js";
+import { StackError } from "./stack-error.js";
 
 /** What `substituteEnv` reads variables from: `process.env` or a test's own record. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -74,7 +74,7 @@ function expression(scan: Scanner): string {
   return value === "" ? fallback : value;
 }
 
-function failure(scan: Scanner, offset: number, message: string): BuildContextError {
+function failure(scan: Scanner, offset: number, message: string): StackError {
   const line = scan.text.slice(0, offset).split("\n").length;
-  return new BuildContextError(`${scan.source}:${line}: ${message}`);
+  return new StackError(`${scan.source}:${line}: ${message}`);
 }
