@@ -141,7 +141,8 @@ function readStringMap(value: unknown, path: string, invalid: Invalid, scalars: 
     // `KEY: ${UNSET}` substitutes to nothing, which YAML reads as null and Go's YAML as "".
     else if (entry === null) map[key] = "";
     else if (scalars && (typeof entry === "number" || typeof entry === "boolean")) map[key] = String(entry);
-    else throw invalid(`${path}.${key}`, scalars ? "a string, number or boolean" : 'a string (quote it: "true")', entry);
+    else
+      throw invalid(`${path}.${key}`, scalars ? "a string, number or boolean" : 'a string (quote it: "true")', entry);
   }
   return map;
 }
@@ -168,10 +169,7 @@ function readResources(value: unknown, path: string, invalid: Invalid): Resource
   return list;
 }
 
-function readCopy(
-  configuration: unknown,
-  invalid: Invalid,
-): string[] {
+function readCopy(configuration: unknown, invalid: Invalid): string[] {
   if (configuration === undefined || configuration === null) return [];
   if (!isMapping(configuration)) throw invalid("configuration", "a mapping", configuration);
   const copy = configuration.copy;

@@ -119,7 +119,9 @@ describe("parseStack validation", () => {
   const cases: [name: string, text: string, message: RegExp][] = [
     [
       "a label that is not a string",
-      base("  echo:\n    lang: node18-typescript\n    handler: ./echo\n    labels:\n      com.openfaas.scale.zero: true\n"),
+      base(
+        "  echo:\n    lang: node18-typescript\n    handler: ./echo\n    labels:\n      com.openfaas.scale.zero: true\n",
+      ),
       /functions\.echo\.labels\.com\.openfaas\.scale\.zero must be a string \(quote it/,
     ],
     [

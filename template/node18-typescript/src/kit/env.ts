@@ -71,7 +71,8 @@ export function envChoice<T extends string>(env: Env, name: string, choices: rea
 export function envDuration(env: Env, name: string, fallback: string, bounds: Bounds = {}): number {
   const text = envString(env, name, fallback);
   const ms = parseDurationMs(text);
-  if (ms === undefined) throw new ConfigError(name, `expected a duration such as "15s", "2m" or "500ms", got "${text}"`);
+  if (ms === undefined)
+    throw new ConfigError(name, `expected a duration such as "15s", "2m" or "500ms", got "${text}"`);
   return checkBounds(name, ms, bounds);
 }
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { envByteSize, envChoice, envDuration, envInteger, envNumber, envString, envTimeZone, envUrl } from "../../src/kit/env.js";
+import {
+  envByteSize,
+  envChoice,
+  envDuration,
+  envInteger,
+  envNumber,
+  envString,
+  envTimeZone,
+  envUrl,
+} from "../../src/kit/env.js";
 
 describe("the kit's env readers", () => {
   it("fall back on unset or blank values", () => {
