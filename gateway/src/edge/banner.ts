@@ -1,0 +1,45 @@
+import path from "node:path";
+import type { Edge } from "./start-edge.js";
+
+/**
+ * The one banner `coffee-edge up` prints: where everything is, where the credentials are (never the values),
+ * and a line to try for HTTP and one for MQTT.
+ */
+export function banner(edge: Edge, cwd: string, stackFile: string): string {
+  const rel = (file: string) => {
+    const relative = path.relative(cwd, file);
+    return relative.startsWith("..") ? file : relative;
+  };
+  const { config } = edge;
+  const first = edge.specs.find((spec) => spec.name === "echo") ?? edge.specs[0];
+  const names = edge.specs.map((spec) => spec.name).join(", ");
+  const lines = [
+    "",
+    `coffee-edge is up: ${edge.specs.length} functions from ${rel(stackFile)} (${names})`,
+    "",
+    `  gateway     ${edge.url}            (GATEWAY_PORT)`,
+    `  functions   ${edge.url}/function/<name>`,
+    `  async       ${edge.url}/async-function/<name>   with X-Callback-Url`,
+    `  metrics     ${edge.url}/metrics`,
+    `  admin       user "${edge.credentialFiles.user}", password in ${rel(edge.credentialFiles.passwordFile)}`,
+    `              faas-cli login -g ${edge.url} -u ${edge.credentialFiles.user} --password-stdin < ${rel(edge.credentialFiles.passwordFile)}`,
+    `  data        ${rel(config.dataDir)}/ (state, queue, logs, secrets/)   (DATA_DIR)`,
+  ];
+  if (edge.generatedSecrets.length > 0) {
+    lines.push(
+      `  secrets     generated ${edge.generatedSecrets.join(", ")} in ${rel(path.join(config.dataDir, "secrets"))}/`,
+      "              replace one with: faas-cli secret update <name> --from-file <file>",
+    );
+  }
+  lines.push(
+    `  mqtt        the broker and connectors are not part of this build yet; MQTT_PORT=${config.mqttPort} is where they will listen`,
+    "",
+    "  try:",
+    `    curl -s ${edge.url}/function/${first?.name ?? "echo"} -H 'content-type: application/json' -d '{"hello":"world"}'`,
+    `    mosquitto_pub -h 127.0.0.1 -p ${config.mqttPort} -q 1 -t store/store001/fridge/fridge1/temp -m '{"temp":4.2,"unit":"C"}'`,
+    "",
+    "  Ctrl-C drains the calls in flight and stops everything; the async queue stays on disk.",
+    "",
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,174 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import type { Writable } from "node:stream";
+import { openAsyncQueue } from "../async/queue-store.js";
+import { type AsyncWorker, startAsyncWorker } from "../async/worker.js";
+import type { GatewayConfig } from "../config.js";
+import { createGatewayServer } from "../http/gateway-server.js";
+import { loopbackInvoke } from "../http/loopback-invoke.js";
+import { createLogBook } from "../logs/log-book.js";
+import { GatewayMetrics } from "../observe/metrics.js";
+import { FunctionRuntime } from "../runtime/function-runtime.js";
+import { type FunctionSpec, resolveFunctionSpec } from "../runtime/function-spec.js";
+import { openSecretFolder } from "../secrets/secret-folder.js";
+import { loadStack } from "../stack/stack.js";
+import { isAddressInUse, PortInUseError } from "./port-in-use.js";
+
+export interface EdgeOptions {
+  readonly config: GatewayConfig;
+  readonly stackFile: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Where the gateway's own lines and every function's output (prefixed by its instance) are printed. */
+  readonly out: Writable;
+  /** Runs before the functions start, e.g. to compile their handlers. */
+  readonly beforeFunctions?: (specs: readonly FunctionSpec[]) => Promise<void>;
+  /** How often scaling decisions run; tests shorten it. */
+  readonly tickMs?: number;
+}
+
+/** What `coffee-edge up` started, for the banner, the watcher and a clean stop. */
+export interface Edge {
+  readonly url: string;
+  readonly port: number;
+  readonly config: GatewayConfig;
+  readonly specs: readonly FunctionSpec[];
+  readonly runtime: FunctionRuntime;
+  readonly credentialFiles: { readonly user: string; readonly passwordFile: string; readonly created: boolean };
+  /** Function secrets stack.yml names that did not exist and were generated at this start. */
+  readonly generatedSecrets: readonly string[];
+  /** Drains calls in flight, keeps the async queue on disk, stops every replica; resolves when all is down. */
+  stop(): Promise<void>;
+}
+
+const VERSION: string = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+
+/**
+ * The one-machine edge stack: the OpenFaaS-compatible gateway, the durable async queue and its worker, and
+ * every function of the stack as replica processes. The gateway's port is taken before any function starts,
+ * so a clash stops everything at once with a message that says how to move it.
+ */
+export async function startEdge(options: EdgeOptions): Promise<Edge> {
+  const { config } = options;
+  const say = (text: string) => options.out.write(`gateway | ${text}\n`);
+  const stack = await loadStack(options.stackFile, options.env);
+  const stackDir = path.dirname(path.resolve(options.stackFile));
+  const specs = await Promise.all(
+    stack.functions.map((fn) =>
+      resolveFunctionSpec(fn, { stackDir, downWindowDefaultMs: config.scaleDownWindowMs, warn: say }),
+    ),
+  );
+
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const secrets = openSecretFolder(path.join(config.dataDir, "secrets"));
+  const credentialFiles = secrets.ensureGatewayCredentials();
+  const credentials = secrets.readGatewayCredentials();
+  const generatedSecrets = secrets.ensureSecrets([...new Set(specs.flatMap((spec) => spec.secrets))]);
+
+  const logs = createLogBook({
+    dir: path.join(config.dataDir, "logs"),
+    echo: (entry) => options.out.write(`${entry.instance} | ${entry.text}\n`),
+    onFileError: (fn, error) => say(`cannot write the log file of ${fn}: ${error.message}`),
+  });
+  const queue = openAsyncQueue({ file: path.join(config.dataDir, "queue", "async.db") });
+  let runtime: FunctionRuntime | undefined;
+  const metrics = new GatewayMetrics({
+    functions: () =>
+      (runtime?.list() ?? []).map((pool) => ({
+        name: pool.spec.name,
+        desired: pool.desired,
+        available: pool.available,
+      })),
+    queueDepth: () => queue.depth(),
+  });
+  runtime = new FunctionRuntime(specs, {
+    dataDir: config.dataDir,
+    logs,
+    secrets,
+    coldStartTimeoutMs: config.coldStartTimeoutMs,
+    stopGraceMs: config.drainTimeoutMs,
+    ...(options.tickMs ? { tickMs: options.tickMs } : {}),
+    hostEnv: options.env,
+    events: {
+      coldStart: (fn, seconds, ok) => metrics.coldStart(fn, seconds, ok),
+      crashed: (fn) => metrics.restarted(fn),
+    },
+  });
+
+  let port = config.gatewayPort;
+  let worker: AsyncWorker | undefined;
+  const server = createGatewayServer({
+    runtime,
+    metrics,
+    credentials,
+    queue,
+    wakeWorker: () => worker?.wake(),
+    logs,
+    secrets,
+    maxAsyncBodyBytes: config.maxAsyncBodyBytes,
+    downWindowDefaultMs: config.scaleDownWindowMs,
+    version: VERSION,
+    warn: say,
+    onError: (error) => say(`unexpected error: ${(error as Error).stack ?? String(error)}`),
+  });
+
+  try {
+    port = (await server.listen(config.gatewayPort, config.gatewayHost)).port;
+  } catch (error) {
+    queue.close();
+    await logs.close();
+    if (isAddressInUse(error)) throw new PortInUseError(config.gatewayPort, "GATEWAY_PORT");
+    throw error;
+  }
+  await options.beforeFunctions?.(specs);
+  runtime.start();
+  // Started once the gateway listens: it runs queued calls through the gateway's own /function/ route.
+  worker = startAsyncWorker({
+    queue,
+    invoke: loopbackInvoke(() => port, `coffee-edge/${VERSION} (async worker)`),
+    concurrency: config.asyncConcurrency,
+    maxAttempts: config.asyncMaxAttempts,
+    retryMinMs: config.asyncRetryMinMs,
+    retryMaxMs: config.asyncRetryMaxMs,
+    callbackTimeoutMs: config.callbackTimeoutMs,
+    logger: {
+      info: (msg, fields) => say(`async: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}`),
+      warn: (msg, fields) => say(`async: ${msg}${fields ? ` ${JSON.stringify(fields)}` : ""}`),
+    },
+    events: {
+      retried: (fn, what, status) => metrics.asyncRetried(fn, what, status),
+      finished: (fn, state) => metrics.asyncDone(fn, state),
+    },
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      // The worker first, while the gateway still answers the calls it has running; what it has not begun
+      // stays in the queue file for the next start.
+      await worker?.stop(config.drainTimeoutMs);
+      await server.close(config.drainTimeoutMs);
+      await runtime.stop();
+      queue.close();
+      await logs.close();
+    })();
+    return stopping;
+  };
+
+  const host = config.gatewayHost === "0.0.0.0" || config.gatewayHost === "::" ? "127.0.0.1" : config.gatewayHost;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    config,
+    specs,
+    runtime,
+    credentialFiles: {
+      user: credentialFiles.user,
+      passwordFile: credentialFiles.passwordFile,
+      created: credentialFiles.created,
+    },
+    generatedSecrets,
+    stop,
+  };
+}
