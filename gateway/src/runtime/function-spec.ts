@@ -2,12 +2,13 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseDurationMs } from "@coffee-edge/node18-typescript/units";
 import { finalStage, parseDockerfile, stageEnv } from "../build-context/dockerfile.js";
+import { isReservedSecretName } from "../secrets/secret-name.js";
 import type { ResourceList, StackDeployment, StackFunction } from "../stack/stack.js";
 import { StackError } from "../stack/stack-error.js";
 import { readScalePolicy, type ScalePolicy } from "./scale-policy.js";
 
 /** OpenFaaS puts every function of the community edition in this namespace; so do we. */
-export const NAMESPACE = "openfaas-fn";
+export const NAMESPACE = "openfaas-fn" as const;
 
 /** Everything the runtime needs to run and describe one function, resolved from stack.yml and its template. */
 export interface FunctionSpec {
@@ -104,6 +105,8 @@ export function withDeployment(
       `${at}.environment.exec_timeout: expected a duration such as "10s", got "${env.exec_timeout}"`,
     );
   }
+  const reserved = deployment.secrets.find((name) => isReservedSecretName(name));
+  if (reserved) throw new StackError(`${at}.secrets: "${reserved}" is the gateway's own secret, not a function's`);
   const maxInflightText = (env.max_inflight ?? "0").trim();
   if (!/^\d+$/.test(maxInflightText)) {
     throw new StackError(`${at}.environment.max_inflight: expected a whole number, got "${env.max_inflight}"`);

@@ -2,8 +2,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { Agent } from "node:http";
 import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
 import type { FunctionSpec } from "./function-spec.js";
 import { acceptsConnections } from "./port.js";
+
+const EXIT_WITH_PARENT = fileURLToPath(new URL("./exit-with-parent.cjs", import.meta.url));
 
 export type ReplicaState = "starting" | "ready" | "stopping" | "exited";
 
@@ -51,7 +54,7 @@ export class Replica {
 
   constructor(readonly options: ReplicaOptions) {
     const { spec } = options;
-    this.child = spawn(spec.command.file, [...spec.command.args], {
+    this.child = spawn(spec.command.file, ["--require", EXIT_WITH_PARENT, ...spec.command.args], {
       cwd: options.cwd,
       env: {
         ...options.baseEnv,
@@ -63,7 +66,8 @@ export class Replica {
         OPENFAAS_NAME: spec.name,
         HOSTNAME: options.instance,
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      serialization: "json",
     });
     this.child.stdout?.pipe(options.stdout);
     this.child.stderr?.pipe(options.stderr);
