@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import type { FunctionSpec } from "./function-spec.js";
 import { acceptsConnections } from "./port.js";
 
-const EXIT_WITH_PARENT = fileURLToPath(new URL("./exit-with-parent.cjs", import.meta.url));
+// Always the compiled file: from src/runtime (tests run the sources) and dist/runtime alike.
+const EXIT_WITH_PARENT = fileURLToPath(new URL("../../dist/runtime/exit-with-parent.cjs", import.meta.url));
 
 export type ReplicaState = "starting" | "ready" | "stopping" | "exited";
 
