@@ -1,8 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import type { Env } from "../stack/envsubst.js";
 import { checkContextCopy, contextPathOf } from "./copy-check.js";
 import type { CommandForm, Instruction, Stage } from "./dockerfile.js";
-import type { Env } from "../stack/envsubst.js";
 import { BuildContextError } from "./errors.js";
 import { runStep, type StepOutput } from "./run-step.js";
 import { stashUncopied } from "./stash.js";

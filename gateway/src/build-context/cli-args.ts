@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { UsageError } from "./errors.js";
 import { FUNCTION_NAME } from "../stack/stack.js";
+import { UsageError } from "./errors.js";
 
 export const USAGE = `Usage:
   npm run build:context -- <function> [--stack FILE] [--out DIR] [--toolchain DIR]

@@ -3,14 +3,14 @@ import { access } from "node:fs/promises";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
+import type { Env } from "../stack/envsubst.js";
+import { loadStack } from "../stack/stack.js";
+import { StackError } from "../stack/stack-error.js";
 import { type CliRequest, parseCliArgs, USAGE } from "./cli-args.js";
 import { type Dockerfile, finalStage, stageEnv } from "./dockerfile.js";
-import type { Env } from "../stack/envsubst.js";
 import { BuildContextError, UsageError } from "./errors.js";
 import { readDockerfile, runNativeBuild } from "./native-build.js";
 import { createBuildContext } from "./shrinkwrap.js";
-import { loadStack } from "../stack/stack.js";
-import { StackError } from "../stack/stack-error.js";
 import { type LanguageTemplate, loadLanguageTemplate } from "./template.js";
 import { resolveToolchain } from "./toolchain.js";
 

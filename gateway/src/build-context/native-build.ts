@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Writable } from "node:stream";
+import type { Env } from "../stack/envsubst.js";
 import { runBuildStage } from "./build-stage.js";
 import { APP_HOME, checkBuildOutputCopy, checkContextCopy } from "./copy-check.js";
 import { type Dockerfile, finalStage, findStage, parseDockerfile, type Stage, stageEnv } from "./dockerfile.js";
 import { applyDockerignore } from "./dockerignore.js";
-import type { Env } from "../stack/envsubst.js";
 import { BuildContextError } from "./errors.js";
 import { type Toolchain, toolchainEnv } from "./toolchain.js";
 

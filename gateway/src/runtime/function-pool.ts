@@ -50,6 +50,8 @@ export class FunctionPool {
   private stopped = false;
   private inflightTotal = 0;
   private pendingStarts = 0;
+  /** Requests that arrive before `start()` (the gateway listens while handlers still compile) wait for it. */
+  private readonly startGate = gate();
 
   constructor(
     private currentSpec: FunctionSpec,
@@ -87,6 +89,7 @@ export class FunctionPool {
   start(): void {
     this.desiredCount = this.currentSpec.scale.min;
     this.reconcile();
+    this.startGate.resolve();
   }
 
   /**
@@ -94,6 +97,7 @@ export class FunctionPool {
    * as OpenFaaS's scale-from-zero does, so the call succeeds late rather than failing.
    */
   async acquire(): Promise<Lease> {
+    await this.startGate.promise;
     if (this.stopped) throw new FunctionUnavailableError(`${this.currentSpec.name} is stopping`);
     this.lastActivity = this.now();
     let replica = this.pickReady();
@@ -185,6 +189,7 @@ export class FunctionPool {
   async stop(): Promise<void> {
     this.stopped = true;
     this.desiredCount = 0;
+    this.startGate.resolve();
     clearTimeout(this.restartTimer);
     for (const waiter of this.waiters)
       waiter.reject(new FunctionUnavailableError(`${this.currentSpec.name} is stopping`));
@@ -349,4 +354,13 @@ export class FunctionPool {
   private now(): number {
     return (this.options.now ?? Date.now)();
   }
+}
+
+/** A promise to wait on and the function that opens it (Promise.withResolvers, which Node 20 lacks). */
+function gate(): { promise: Promise<void>; resolve: () => void } {
+  let resolve: () => void = () => {};
+  const promise = new Promise<void>((open) => {
+    resolve = open;
+  });
+  return { promise, resolve };
 }

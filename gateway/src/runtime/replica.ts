@@ -68,7 +68,9 @@ export class Replica {
         HOSTNAME: options.instance,
       },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
-      serialization: "json",
+      // Its own process group: a Ctrl-C in the terminal reaches the gateway alone, which then drains and
+      // stops the replicas in order (rather than each of them dying at once and being taken for a crash).
+      detached: true,
     });
     this.child.stdout?.pipe(options.stdout);
     this.child.stderr?.pipe(options.stderr);

@@ -5,13 +5,28 @@ let edge: TestEdge;
 
 beforeAll(async () => {
   edge = await startTestEdge([
-    { name: "probe", labels: { team: "store" }, annotations: { topic: "store/+/fridge/+/temp" }, environment: { GREETING: "hi" } },
+    {
+      name: "probe",
+      labels: { team: "store" },
+      annotations: { topic: "store/+/fridge/+/temp" },
+      environment: { GREETING: "hi" },
+    },
     { name: "other" },
   ]);
   await waitFor("probe ready", () => edge.edge.runtime.get("probe")?.available === 1);
 }, 30_000);
 
 afterAll(() => edge?.stop());
+
+/** What the probe handler answers by default: the request as the function saw it. */
+interface ProbeEcho {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+  pid: number;
+}
 
 const system = (path: string, init: RequestInit = {}) =>
   fetch(`${edge.url}${path}`, { ...init, headers: { authorization: edge.auth, ...(init.headers ?? {}) } });
@@ -24,7 +39,7 @@ describe("/function/{name}", () => {
       body: JSON.stringify({ hello: "world" }),
     });
     expect(answer.status).toBe(200);
-    const seen = (await answer.json()) as Record<string, any>;
+    const seen = (await answer.json()) as ProbeEcho;
     expect(seen).toMatchObject({ method: "PUT", path: "/a/b", query: { x: "1", y: "two" }, body: { hello: "world" } });
     const callId = answer.headers.get("x-call-id");
     expect(callId).toMatch(/^[0-9a-f-]{36}$/);
@@ -38,7 +53,7 @@ describe("/function/{name}", () => {
 
   it("keeps a caller's X-Call-Id, and answers /function/{name} without a path as /", async () => {
     const answer = await fetch(`${edge.url}/function/probe`, { headers: { "x-call-id": "call-42" } });
-    const seen = (await answer.json()) as Record<string, any>;
+    const seen = (await answer.json()) as ProbeEcho;
     expect(seen.path).toBe("/");
     expect(seen.headers["x-call-id"]).toBe("call-42");
     expect(answer.headers.get("x-call-id")).toBe("call-42");
@@ -99,7 +114,7 @@ describe("/system/functions and /system/function/{name}", () => {
     expect(answer.headers.get("content-type")).toBe("application/json");
     const list = (await answer.json()) as Array<Record<string, unknown>>;
     expect(list.map((fn) => fn.name)).toEqual(["probe", "other"]);
-    const probe = list[0] as Record<string, any>;
+    const probe = list[0] as Record<string, unknown>;
     expect(Object.keys(probe).slice(0, 4)).toEqual(["name", "image", "namespace", "envProcess"]);
     expect(probe).toMatchObject({
       image: "test/probe:latest",
@@ -112,7 +127,7 @@ describe("/system/functions and /system/function/{name}", () => {
       availableReplicas: 1,
     });
     expect(probe.invocationCount).toBeGreaterThan(0);
-    expect(Number.isNaN(Date.parse(probe.createdAt))).toBe(false);
+    expect(Number.isNaN(Date.parse(String(probe.createdAt)))).toBe(false);
   });
 
   it("is always an array, also for another namespace", async () => {
@@ -148,7 +163,9 @@ describe("/system/functions and /system/function/{name}", () => {
   it("answers a bad body 400", async () => {
     expect((await system("/system/functions", { method: "PUT", body: "{" })).status).toBe(400);
     expect((await system("/system/functions", { method: "PUT", body: "[]" })).status).toBe(400);
-    expect((await system("/system/scale-function/probe", { method: "POST", body: '{"replicas":-1}' })).status).toBe(400);
+    expect((await system("/system/scale-function/probe", { method: "POST", body: '{"replicas":-1}' })).status).toBe(
+      400,
+    );
   });
 });
 
@@ -159,7 +176,11 @@ describe("the other system routes", () => {
   });
 
   it("/system/info names the provider and the version", async () => {
-    const info = (await (await system("/system/info")).json()) as Record<string, any>;
+    const info = (await (await system("/system/info")).json()) as {
+      provider: object;
+      version: { release: string };
+      arch: unknown;
+    };
     expect(info.provider).toMatchObject({ provider: "coffee-edge", orchestration: "local" });
     expect(info.version.release).toMatch(/^\d+\.\d+\.\d+/);
     expect(typeof info.arch).toBe("string");
@@ -168,7 +189,10 @@ describe("the other system routes", () => {
   it("/system/logs streams the function's lines as NDJSON", async () => {
     const answer = await system("/system/logs?name=probe&tail=5");
     expect(answer.headers.get("content-type")).toMatch(/application\/x-ndjson/);
-    const lines = (await answer.text()).trim().split("\n").map((line) => JSON.parse(line));
+    const lines = (await answer.text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.length).toBeLessThanOrEqual(5);
     expect(Object.keys(lines[0])).toEqual(["name", "namespace", "instance", "timestamp", "text"]);
@@ -186,7 +210,9 @@ describe("/metrics", () => {
     await fetch(`${edge.url}/function/probe/status?code=200`);
     const text = await (await fetch(`${edge.url}/metrics`)).text();
     expect(text).toMatch(/^gateway_function_invocation_total\{code="200",function_name="probe\.openfaas-fn"\} \d+$/m);
-    expect(text).toMatch(/^gateway_functions_seconds_bucket\{le="[^"]+",code="200",function_name="probe\.openfaas-fn"\} \d+$/m);
+    expect(text).toMatch(
+      /^gateway_functions_seconds_bucket\{le="[^"]+",code="200",function_name="probe\.openfaas-fn"\} \d+$/m,
+    );
     expect(text).toMatch(/^gateway_function_invocation_started\{function_name="probe\.openfaas-fn"\} \d+$/m);
     expect(text).toMatch(/^gateway_service_count\{function_name="probe\.openfaas-fn"\} 1$/m);
     expect(text).toMatch(/^gateway_async_queue_depth \d+$/m);

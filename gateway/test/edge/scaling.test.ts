@@ -9,7 +9,11 @@ beforeAll(async () => {
       { name: "sleepy", labels: { "com.openfaas.scale.zero": "true", "com.openfaas.scale.zero-duration": "1s" } },
       {
         name: "elastic",
-        labels: { "com.openfaas.scale.target": "1", "com.openfaas.scale.max": "3", "com.openfaas.scale.down.window": "1s" },
+        labels: {
+          "com.openfaas.scale.target": "1",
+          "com.openfaas.scale.max": "3",
+          "com.openfaas.scale.down.window": "1s",
+        },
       },
       { name: "narrow", labels: { "com.openfaas.scale.max": "1" }, environment: { max_inflight: "1" } },
       { name: "slow", environment: { exec_timeout: "300ms" } },
@@ -33,7 +37,9 @@ describe("scale to zero", () => {
     expect(answer.status).toBe(200);
     expect(await functionStatus(edge, "sleepy")).toMatchObject({ replicas: 1, availableReplicas: 1 });
     const metrics = await (await fetch(`${edge.url}/metrics`)).text();
-    expect(metrics).toMatch(/^gateway_cold_start_seconds_count\{function_name="sleepy\.openfaas-fn",outcome="ready"\} [1-9]/m);
+    expect(metrics).toMatch(
+      /^gateway_cold_start_seconds_count\{function_name="sleepy\.openfaas-fn",outcome="ready"\} [1-9]/m,
+    );
   });
 });
 
@@ -47,7 +53,10 @@ describe("scaling with load", () => {
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
     // More than one process served them: the new replicas took calls that came after they were ready.
     const later = await Promise.all(
-      Array.from({ length: 6 }, async () => (await (await fetch(`${edge.url}/function/elastic/sleep?ms=300`)).json()) as { pid: number }),
+      Array.from(
+        { length: 6 },
+        async () => (await (await fetch(`${edge.url}/function/elastic/sleep?ms=300`)).json()) as { pid: number },
+      ),
     );
     expect(new Set(later.map((body) => body.pid)).size).toBeGreaterThan(1);
     await waitFor("elastic back to min", async () => (await functionStatus(edge, "elastic")).replicas === 1, 15_000);

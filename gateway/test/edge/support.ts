@@ -28,7 +28,12 @@ export async function makeStackDir(functions: readonly FixtureFunction[]): Promi
   await symlink(path.join(REPO_ROOT, "template", "node18-typescript"), path.join(dir, "template", "node18-typescript"));
   const lines = ["version: 1.0", "provider:", "  name: openfaas", "functions:"];
   for (const fn of functions) {
-    lines.push(`  ${fn.name}:`, "    lang: node18-typescript", `    handler: ${PROBE}`, `    image: test/${fn.name}:latest`);
+    lines.push(
+      `  ${fn.name}:`,
+      "    lang: node18-typescript",
+      `    handler: ${PROBE}`,
+      `    image: test/${fn.name}:latest`,
+    );
     for (const [key, map] of [
       ["labels", fn.labels],
       ["environment", fn.environment],
@@ -92,7 +97,11 @@ export async function startTestEdge(
 }
 
 /** Polls `check` every 50 ms until it returns true; fails with `what` after `timeoutMs`. */
-export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -1,0 +1,48 @@
+import { createServer, type Server } from "node:net";
+import { PassThrough } from "node:stream";
+import { afterAll, expect, it } from "vitest";
+import { up } from "../../src/cli/up.js";
+import { makeStackDir } from "./support.js";
+
+let holder: Server | undefined;
+afterAll(() => holder?.close());
+
+it("stops with a message naming the port and GATEWAY_PORT when the gateway's port is taken", async () => {
+  holder = createServer();
+  await new Promise<void>((resolve) => holder?.listen(0, "127.0.0.1", resolve));
+  const { port } = holder.address() as { port: number };
+  const dir = await makeStackDir([{ name: "probe" }]);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let errors = "";
+  stderr.on("data", (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  const code = await up([], {
+    stdout,
+    stderr,
+    env: { GATEWAY_PORT: String(port), DATA_DIR: `${dir}/data` },
+    cwd: dir,
+    signal: new AbortController().signal,
+  });
+  expect(code).toBe(1);
+  expect(errors).toMatch(new RegExp(`port ${port} is already in use.*GATEWAY_PORT=${port + 1} npm start`));
+});
+
+it("names the variable when the configuration is bad", async () => {
+  const dir = await makeStackDir([{ name: "probe" }]);
+  const stderr = new PassThrough();
+  let errors = "";
+  stderr.on("data", (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  const code = await up([], {
+    stdout: new PassThrough(),
+    stderr,
+    env: { GATEWAY_PORT: "eighty" },
+    cwd: dir,
+    signal: new AbortController().signal,
+  });
+  expect(code).toBe(1);
+  expect(errors).toMatch(/GATEWAY_PORT: expected a number/);
+});
