@@ -1,4 +1,4 @@
-import { type FSWatcher, watch } from "node:fs";
+import { existsSync, type FSWatcher, watch } from "node:fs";
 import path from "node:path";
 import type { FunctionRuntime } from "../runtime/function-runtime.js";
 import { compile } from "./build-handlers.js";
@@ -19,15 +19,16 @@ export function watchHandlers(runtime: FunctionRuntime, say: (line: string) => v
     let building = Promise.resolve();
     const rebuild = () => {
       building = building.then(async () => {
-        say(`${pool.spec.name}: handler changed, rebuilding`);
+        const typescript = existsSync(path.join(dir, "tsconfig.json"));
+        say(`${pool.spec.name}: handler changed${typescript ? ", rebuilding" : ""}`);
         try {
-          await compile([dir], say);
+          if (typescript) await compile([dir], say);
         } catch (error) {
           say(`${pool.spec.name}: ${(error as Error).message}\n${pool.spec.name}: the running replicas keep serving`);
           return;
         }
         pool.replace();
-        say(`${pool.spec.name}: rebuilt; replacing its replicas`);
+        say(`${pool.spec.name}: replacing its replicas`);
       });
     };
     const watcher = watch(dir, { recursive: true }, (_event, file) => {

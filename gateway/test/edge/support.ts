@@ -7,8 +7,9 @@ import { fileURLToPath } from "node:url";
 import { loadGatewayConfig } from "../../src/config.js";
 import { type Edge, startEdge } from "../../src/edge/start-edge.js";
 
+export const PROBE_DIR = fileURLToPath(new URL("./fixtures/probe/", import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const PROBE = fileURLToPath(new URL("./fixtures/probe/", import.meta.url));
+const PROBE = PROBE_DIR;
 
 export interface FixtureFunction {
   readonly name: string;
@@ -16,6 +17,8 @@ export interface FixtureFunction {
   readonly environment?: Record<string, string>;
   readonly annotations?: Record<string, string>;
   readonly secrets?: string[];
+  /** The handler folder; the probe fixture by default. */
+  readonly handler?: string;
 }
 
 /**
@@ -31,7 +34,7 @@ export async function makeStackDir(functions: readonly FixtureFunction[]): Promi
     lines.push(
       `  ${fn.name}:`,
       "    lang: node18-typescript",
-      `    handler: ${PROBE}`,
+      `    handler: ${fn.handler ?? PROBE}`,
       `    image: test/${fn.name}:latest`,
     );
     for (const [key, map] of [
