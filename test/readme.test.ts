@@ -42,6 +42,13 @@ describe("README configuration table", () => {
     for (const name of names) expect(readme, name).toMatch(new RegExp(`^\\|\\s*\`${name}\`\\s*\\|`, "m"));
   });
 
+  it("documents every variable coffee-edge up reads, as a table row", () => {
+    const source = readFileSync(join(root, "gateway/src/config.ts"), "utf8");
+    const names = [...source.matchAll(/env\w+\(env, "(\w+)"/g)].map((match) => match[1] as string);
+    expect(names).toEqual(expect.arrayContaining(["GATEWAY_PORT", "DATA_DIR", "MQTT_PORT"]));
+    for (const name of names) expect(readme, name).toMatch(new RegExp(`^\\|\\s*\`${name}\`\\s*\\|`, "m"));
+  });
+
   it("shows the two set-up commands", () => {
     expect(readme).toContain("npm install && npm start");
     expect(readme).toContain("npm test");
