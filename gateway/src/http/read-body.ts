@@ -29,8 +29,9 @@ export async function readJsonObject(
 ): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; detail: string }> {
   const body = await readBody(req, limit);
   let value: unknown;
+  // A byte-order mark is kept, so it fails the parse: Go's encoding/json, which OpenFaaS clients expect, refuses it.
   try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(body));
   } catch (error) {
     return { ok: false, detail: `the body is not valid JSON: ${(error as Error).message}` };
   }
