@@ -6,6 +6,7 @@ import { buildHandlers, HandlerBuildError } from "../edge/build-handlers.js";
 import { PortInUseError } from "../edge/port-in-use.js";
 import { startEdge } from "../edge/start-edge.js";
 import { watchHandlers } from "../edge/watch-handlers.js";
+import { acceptsConnections } from "../runtime/port.js";
 import { StackError } from "../stack/stack-error.js";
 
 export const UP_USAGE = `Usage: coffee-edge up [--file stack.yml] [--watch]
@@ -88,7 +89,8 @@ export async function up(args: readonly string[], io: UpIo): Promise<number> {
     }
     throw error;
   }
-  io.stdout.write(banner(edge, io.cwd, stackFile));
+  const brokerListening = await acceptsConnections(edge.config.mqttPort, 500);
+  io.stdout.write(banner(edge, io.cwd, stackFile, brokerListening));
   const stopWatching = parsed.watch ? watchHandlers(edge.runtime, say) : () => {};
   if (parsed.watch) say("watching the handler folders for changes");
 
