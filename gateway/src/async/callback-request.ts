@@ -1,21 +1,10 @@
 import http, { validateHeaderName, validateHeaderValue } from "node:http";
 import https from "node:https";
+import { HOP_BY_HOP } from "../http/headers.js";
 import type { AcceptedCall, InvokeResult } from "./accepted-call.js";
 
-/** Headers that describe one connection or one message framing, not the function's answer (RFC 9110 7.6.1). */
-const CONNECTION_HEADERS = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "content-length",
-  "host",
-]);
+/** Headers that describe one connection or one message framing, not the function's answer. */
+const CONNECTION_HEADERS = new Set([...HOP_BY_HOP, "content-length", "host"]);
 
 const GATEWAY_HEADERS = ["X-Call-Id", "X-Function-Name", "X-Function-Status", "X-Duration-Seconds"] as const;
 const GATEWAY_HEADER_NAMES = new Set(GATEWAY_HEADERS.map((name) => name.toLowerCase()));

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { connect } from "node:net";
 import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import { acceptsConnections } from "../runtime/port.js";
 import { BuildContextError } from "./errors.js";
 
 export interface StartOptions {
@@ -75,7 +75,7 @@ export async function startBuiltFunction(
   const timeoutMs = options.timeoutMs ?? 15_000;
   const deadline = Date.now() + timeoutMs;
   while (outcome === undefined) {
-    if (await accepts(options.port)) return { child, url: `http://127.0.0.1:${options.port}`, stop };
+    if (await acceptsConnections(options.port)) return { child, url: `http://127.0.0.1:${options.port}`, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new BuildContextError(
@@ -85,18 +85,4 @@ export async function startBuiltFunction(
     await sleep(100);
   }
   throw new BuildContextError(`"${fprocess}" ${outcome} before listening on port ${options.port}\n${recent}`);
-}
-
-/** One bounded connection attempt to 127.0.0.1:port. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port, timeout: 1000 });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-    socket.once("timeout", () => done(false));
-  });
 }

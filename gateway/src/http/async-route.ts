@@ -4,7 +4,7 @@ import type { AcceptedCall } from "../async/accepted-call.js";
 import type { GatewayMetrics } from "../observe/metrics.js";
 import type { FunctionRuntime } from "../runtime/function-runtime.js";
 import { firstHeader, unixNanos } from "./headers.js";
-import { sendProblem } from "./problem.js";
+import { sendFunctionNotFound, sendProblem } from "./problem.js";
 import { BodyTooLargeError, readBody } from "./read-body.js";
 
 export interface AsyncRouteDeps {
@@ -40,10 +40,7 @@ export async function handleAsync(
   }
   const pool = deps.runtime.get(name);
   if (!pool) {
-    sendProblem(res, 404, {
-      type: "function-not-found",
-      detail: `no function named "${name}" in this gateway's stack (GET /system/functions lists them)`,
-    });
+    sendFunctionNotFound(res, name);
     return;
   }
   const callbackUrl = firstHeader(req.headers, "x-callback-url");

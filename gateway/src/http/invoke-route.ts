@@ -5,7 +5,7 @@ import { FunctionBusyError, FunctionUnavailableError } from "../runtime/errors.j
 import type { Lease } from "../runtime/function-pool.js";
 import type { FunctionRuntime } from "../runtime/function-runtime.js";
 import { durationSeconds, firstHeader, forwardableHeaders, unixNanos } from "./headers.js";
-import { sendProblem } from "./problem.js";
+import { sendFunctionNotFound, sendProblem } from "./problem.js";
 
 /** The methods faas-provider's proxy forwards; anything else is 405 there too. */
 const ALLOWED_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]);
@@ -32,10 +32,7 @@ export async function handleInvoke(
 ): Promise<void> {
   const pool = deps.runtime.get(name);
   if (!pool) {
-    sendProblem(res, 404, {
-      type: "function-not-found",
-      detail: `no function named "${name}" in this gateway's stack (GET /system/functions lists them)`,
-    });
+    sendFunctionNotFound(res, name);
     return;
   }
   const fn = pool.spec.name;

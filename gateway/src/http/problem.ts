@@ -34,3 +34,11 @@ export function sendProblem(res: ServerResponse, status: number, init: ProblemIn
   });
   res.end(body);
 }
+
+/** The 404 of `/function/` and `/async-function/` for a name that is not in the stack. */
+export function sendFunctionNotFound(res: ServerResponse, name: string): void {
+  sendProblem(res, 404, {
+    type: "function-not-found",
+    detail: `no function named "${name}" in this gateway's stack (GET /system/functions lists them)`,
+  });
+}

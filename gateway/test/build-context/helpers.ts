@@ -44,12 +44,4 @@ export function captured(): Writable & { text(): string } {
   return Object.assign(stream, { text: () => Buffer.concat(chunks).toString() });
 }
 
-/** A port that was free a moment ago on 127.0.0.1 (for a child process that must be told its port). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
+export { freePort } from "../../src/runtime/port.js";

@@ -5,7 +5,7 @@ import { finished } from "node:stream/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogBook, type LogBook, type LogBookOptions } from "../../src/logs/log-book.js";
 import type { LogEntry } from "../../src/logs/log-entry.js";
-import { cleanUp, makeTempDir } from "./support.js";
+import { cleanUp, makeTempDir } from "../support/serve.js";
 
 const START = Date.parse("2026-11-22T10:00:00.123Z");
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogBook, type LogBook } from "../../src/logs/log-book.js";
 import { handleLogs } from "../../src/logs/logs-route.js";
-import { cleanUp, makeTempDir, serve } from "./support.js";
+import { cleanUp, makeTempDir, serve } from "../support/serve.js";
 
 const START = Date.parse("2026-11-22T10:00:00.000Z");
 const books: LogBook[] = [];

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ReservedSecretError, SecretNameError } from "../../src/secrets/secret-errors.js";
 import { openSecretFolder } from "../../src/secrets/secret-folder.js";
 import { RESERVED_SECRET_NAMES } from "../../src/secrets/secret-name.js";
-import { cleanUp, makeTempDir } from "./support.js";
+import { cleanUp, makeTempDir } from "../support/serve.js";
 
 const mode = (file: string): number => statSync(file).mode & 0o777;
 

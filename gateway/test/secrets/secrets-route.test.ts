@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSecretFolder, type SecretFolder } from "../../src/secrets/secret-folder.js";
 import { handleSecrets, MAX_SECRET_BODY_BYTES } from "../../src/secrets/secrets-route.js";
-import { cleanUp, makeTempDir, serve } from "./support.js";
+import { cleanUp, makeTempDir, serve } from "../support/serve.js";
 
 const SECRET_VALUE = "correct-horse-battery-staple";
 

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { simulateCommand } from "../../src/simulate/command.js";
-import { captured } from "./capture.js";
+import { captured } from "../build-context/helpers.js";
 
 const PASSWORD = "pw-9f3c1d-never-printed";
 

@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { simulateCommand } from "../../src/simulate/command.js";
 import { parseSimulateOptions } from "../../src/simulate/options.js";
 import { type MessageKind, simulateMessages } from "../../src/simulate/scenario.js";
+import { captured } from "../build-context/helpers.js";
 import { MOSQUITTO_BINARY, type Mosquitto, mosquittoAvailable, startMosquitto } from "../support/mosquitto.js";
-import { captured } from "./capture.js";
 
 const available = mosquittoAvailable();
 const underCi = process.env.CI === "true";

@@ -8,8 +8,8 @@ const tempDirs: string[] = [];
 const servers: Array<() => Promise<void>> = [];
 
 /** A fresh folder under the OS temp dir; `cleanUp` removes it. */
-export async function makeTempDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "coffee-edge-logs-"));
+export async function makeTempDir(prefix = "coffee-edge-test-"): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
   tempDirs.push(dir);
   return dir;
 }
