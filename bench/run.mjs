@@ -1,10 +1,16 @@
-// npm run bench [-- --quick] [-- --only shell,payment,kiosk-image,receipt]
+// npm run bench [-- --quick] [-- --only shell,payment,kiosk-image,receipt,gateway,cold-start,async]
 // Every figure is a ratio against the same work without our layer, measured in the same run, in
 // alternating rounds; the subjects run as child processes so the load generator never shares their loop.
 // - shell: the template shell vs a bare node:http server answering the same bytes (GET);
 // - payment: the payment function (JWT + validation + store write) vs the template's trivial handler;
 // - kiosk-image: the function over HTTP vs bare sharp doing the same conversion of a 12-megapixel JPEG;
-// - receipt: the function over HTTP vs bare pdfkit rendering the same document.
+// - receipt: the function over HTTP vs bare pdfkit rendering the same document;
+// - gateway: the trivial handler through the gateway vs through a bare undici reverse proxy vs direct (GET);
+// - cold-start: first answer from a function scaled to zero through the gateway vs spawning its shell by hand;
+// - async: async calls accepted per second, committed to the on-disk queue, vs a bare server answering 202.
+import { asyncAccept } from "./async.mjs";
+import { coldStart } from "./cold-start.mjs";
+import { gatewayVsProxy } from "./gateway.mjs";
 import { kioskVsSharp, receiptVsPdfkit } from "./media.mjs";
 import { paymentVsTrivial } from "./payment.mjs";
 import { shellVsBare } from "./shell-vs-bare.mjs";
@@ -20,6 +26,9 @@ const sections = {
   payment: paymentVsTrivial,
   "kiosk-image": kioskVsSharp,
   receipt: receiptVsPdfkit,
+  gateway: gatewayVsProxy,
+  "cold-start": coldStart,
+  async: asyncAccept,
 };
 
 requireWrk();
