@@ -12,6 +12,7 @@ import { FunctionRuntime } from "../runtime/function-runtime.js";
 import { type FunctionSpec, resolveFunctionSpec } from "../runtime/function-spec.js";
 import { openSecretFolder } from "../secrets/secret-folder.js";
 import { loadStack } from "../stack/stack.js";
+import { batchedWriter } from "./batched-writer.js";
 import { isAddressInUse, PortInUseError } from "./port-in-use.js";
 
 export interface EdgeOptions {
@@ -51,7 +52,8 @@ const VERSION: string = (
  */
 export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const { config } = options;
-  const say = (text: string) => options.out.write(`gateway | ${text}\n`);
+  const terminal = batchedWriter(options.out);
+  const say = (text: string) => terminal.write(`gateway | ${text}\n`);
   const stack = await loadStack(options.stackFile, options.env);
   const stackDir = path.dirname(path.resolve(options.stackFile));
   const specs = await Promise.all(
@@ -68,7 +70,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
 
   const logs = createLogBook({
     dir: path.join(config.dataDir, "logs"),
-    echo: (entry) => options.out.write(`${entry.instance} | ${entry.text}\n`),
+    echo: (entry) => terminal.write(`${entry.instance} | ${entry.text}\n`),
     onFileError: (fn, error) => say(`cannot write the log file of ${fn}: ${error.message}`),
   });
   const queue = openAsyncQueue({ file: path.join(config.dataDir, "queue", "async.db") });
@@ -118,6 +120,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   } catch (error) {
     queue.close();
     await logs.close();
+    terminal.flush();
     if (isAddressInUse(error)) throw new PortInUseError(config.gatewayPort, "GATEWAY_PORT");
     throw error;
   }
@@ -152,6 +155,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       await runtime.stop();
       queue.close();
       await logs.close();
+      terminal.flush();
     })();
     return stopping;
   };

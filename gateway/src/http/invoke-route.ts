@@ -1,11 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { type IncomingMessage, request, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Dispatcher } from "undici";
 import type { GatewayMetrics } from "../observe/metrics.js";
 import { FunctionBusyError, FunctionUnavailableError } from "../runtime/errors.js";
 import type { Lease } from "../runtime/function-pool.js";
 import type { FunctionRuntime } from "../runtime/function-runtime.js";
 import { durationSeconds, firstHeader, forwardableHeaders, unixNanos } from "./headers.js";
 import { sendFunctionNotFound, sendProblem } from "./problem.js";
+import { ReplicaRelay } from "./replica-relay.js";
 
 /** The methods faas-provider's proxy forwards; anything else is 405 there too. */
 const ALLOWED_METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]);
@@ -47,11 +49,9 @@ export async function handleInvoke(
   const startedMs = Date.now();
   const callId = firstHeader(req.headers, "x-call-id") || randomUUID();
   const startTime = unixNanos(startedMs);
-  res.setHeader("X-Call-Id", callId);
-  res.setHeader("X-Start-Time", startTime);
-  res.setHeader("X-Served-By", deps.servedBy);
   deps.metrics.started(fn);
   const finish = (status: number) => deps.metrics.completed(fn, status, (Date.now() - startedMs) / 1000);
+  const gatewayHeaders = { "X-Call-Id": callId, "X-Start-Time": startTime, "X-Served-By": deps.servedBy };
 
   let lease: Lease;
   try {
@@ -60,6 +60,7 @@ export async function handleInvoke(
     if (error instanceof FunctionBusyError) {
       const body = `${error.message}\n`;
       res.writeHead(429, {
+        ...gatewayHeaders,
         "Content-Type": "text/plain",
         "Content-Length": Buffer.byteLength(body),
         "X-OpenFaaS-Internal": "faas-middleware",
@@ -69,7 +70,11 @@ export async function handleInvoke(
       return;
     }
     if (error instanceof FunctionUnavailableError) {
-      sendProblem(res, 503, { type: "function-unavailable", detail: error.message, headers: { "Retry-After": "1" } });
+      sendProblem(res, 503, {
+        type: "function-unavailable",
+        detail: error.message,
+        headers: { ...gatewayHeaders, "Retry-After": "1" },
+      });
       finish(503);
       return;
     }
@@ -78,86 +83,68 @@ export async function handleInvoke(
 
   const { replica } = lease;
   const headers = forwardableHeaders(req.headers);
+  // Node's server has already answered `Expect: 100-continue`; undici refuses to send the header on.
+  delete headers.expect;
   headers["x-call-id"] = callId;
   headers["x-start-time"] = startTime;
   headers["x-forwarded-host"] ??= req.headers.host ?? "";
   headers["x-forwarded-for"] ??= `${req.socket.remoteAddress ?? ""}:${req.socket.remotePort ?? ""}`;
-  if (
-    !req.headers["content-length"] &&
-    !req.headers["transfer-encoding"] &&
-    req.method !== "GET" &&
-    req.method !== "HEAD"
-  ) {
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  if (hasBody && req.headers["content-length"] === undefined && req.headers["transfer-encoding"] === undefined) {
     headers["content-length"] = "0";
   }
 
-  let timedOut = false;
-  let settled = false;
-  const settle = (status: number) => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    lease.release();
-    finish(status);
-  };
-  const upstream = request({
-    host: "127.0.0.1",
-    port: replica.port,
-    method: req.method,
-    path: pathAndQuery,
-    headers,
-    agent: replica.agent,
-  });
-  const timer =
-    pool.spec.execTimeoutMs > 0
-      ? setTimeout(() => {
-          timedOut = true;
-          upstream.destroy(new Error("exec_timeout"));
-        }, pool.spec.execTimeoutMs)
-      : undefined;
-
-  upstream.on("response", (answer) => {
-    const outHeaders = forwardableHeaders(answer.headers);
-    // faas-provider's proxy: the function's Content-Type, else the request's, else text/plain.
-    outHeaders["content-type"] ??= req.headers["content-type"] ?? "text/plain";
-    outHeaders["x-duration-seconds"] = durationSeconds(Date.now() - startedMs);
-    res.writeHead(answer.statusCode ?? 502, outHeaders);
-    answer.pipe(res);
-    answer.once("end", () => settle(answer.statusCode ?? 502));
-    answer.once("error", () => {
-      res.destroy();
-      settle(answer.statusCode ?? 502);
-    });
-  });
-  upstream.on("error", (error) => {
-    if (res.headersSent) {
-      res.destroy();
-      settle(timedOut ? 504 : 502);
-      return;
-    }
-    if (timedOut) {
-      // of-watchdog's exec_timeout answer: 504 with an empty body.
-      res.writeHead(504, {
-        "X-Duration-Seconds": durationSeconds(Date.now() - startedMs),
-        "X-OpenFaaS-Internal": "of-watchdog",
-        "Content-Length": 0,
+  const relay = new ReplicaRelay(
+    res,
+    (_status, answerHeaders) => {
+      const out = forwardableHeaders(answerHeaders);
+      // faas-provider's proxy: the function's Content-Type, else the request's, else text/plain.
+      out["content-type"] ??= req.headers["content-type"] ?? "text/plain";
+      out["x-duration-seconds"] = durationSeconds(Date.now() - startedMs);
+      return Object.assign(out, gatewayHeaders);
+    },
+    (outcome) => {
+      lease.release();
+      if (outcome.kind === "answered") {
+        finish(outcome.status);
+        return;
+      }
+      if (outcome.headersSent || res.destroyed) {
+        res.destroy();
+        finish(outcome.kind === "timed-out" ? 504 : 499);
+        return;
+      }
+      if (outcome.kind === "timed-out") {
+        // of-watchdog's exec_timeout answer: 504 with an empty body.
+        res.writeHead(504, {
+          ...gatewayHeaders,
+          "X-Duration-Seconds": durationSeconds(Date.now() - startedMs),
+          "X-OpenFaaS-Internal": "of-watchdog",
+          "Content-Length": 0,
+        });
+        res.end();
+        finish(504);
+        return;
+      }
+      const code = (outcome.error as NodeJS.ErrnoException).code;
+      sendProblem(res, 502, {
+        type: "function-unreachable",
+        detail: `${fn} (replica ${replica.instance}) could not be reached: ${code ?? outcome.error.message}`,
+        headers: gatewayHeaders,
       });
-      res.end();
-      settle(504);
-      return;
-    }
-    sendProblem(res, 502, {
-      type: "function-unreachable",
-      detail: `${fn} (replica ${replica.instance}) could not be reached: ${(error as NodeJS.ErrnoException).code ?? error.message}`,
-    });
-    settle(502);
-  });
-  // A caller that goes away takes its upstream request with it.
-  res.once("close", () => {
-    if (!res.writableFinished) {
-      upstream.destroy();
-      settle(499);
-    }
-  });
-  req.pipe(upstream);
+      finish(502);
+    },
+  );
+  const timeoutMs = pool.spec.execTimeoutMs; // 0: no limit, for undici as for the watchdog
+  replica.connections.dispatch(
+    {
+      method: req.method as Dispatcher.HttpMethod,
+      path: pathAndQuery,
+      headers: headers as Record<string, string | string[]>,
+      body: hasBody ? req : null,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    },
+    relay,
+  );
 }
