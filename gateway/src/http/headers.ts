@@ -15,15 +15,20 @@ export const HOP_BY_HOP = new Set([
 
 /** The headers to pass on: all but the hop-by-hop ones and those the `Connection` header names. */
 export function forwardableHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const named = new Set(
-    String(headers.connection ?? "")
-      .split(",")
-      .map((name) => name.trim().toLowerCase())
-      .filter(Boolean),
-  );
+  // Most requests carry no Connection header (HTTP/1.1 keeps alive by default): no set to build then.
+  const connection = headers.connection;
+  const named =
+    connection === undefined
+      ? undefined
+      : new Set(
+          String(connection)
+            .split(",")
+            .map((name) => name.trim().toLowerCase()),
+        );
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || named?.has(name)) continue;
     out[name] = value;
   }
   return out;

@@ -4,6 +4,7 @@ import { Writable } from "node:stream";
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024;
 
 const NEWLINE = 0x0a;
+const NOT_BLANK = /\S/;
 
 /**
  * A writable that cuts the bytes a child prints into lines and hands each non-blank one to `onLine`.
@@ -20,7 +21,7 @@ export function createLineSplitter(
   const deliver = (bytes: Buffer): void => {
     let line = bytes.toString("utf8");
     if (line.endsWith("\r")) line = line.slice(0, -1);
-    if (line.trim() !== "") onLine(line);
+    if (NOT_BLANK.test(line)) onLine(line);
   };
 
   const keep = (bytes: Buffer): void => {
@@ -43,8 +44,12 @@ export function createLineSplitter(
     write(chunk: Buffer, _encoding, callback) {
       let start = 0;
       for (let end = chunk.indexOf(NEWLINE, start); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-        keep(chunk.subarray(start, end));
-        flushPartial();
+        // A whole short line (the usual case) goes out without being copied first.
+        if (partial.length === 0 && end - start < maxLineBytes) deliver(chunk.subarray(start, end));
+        else {
+          keep(chunk.subarray(start, end));
+          flushPartial();
+        }
         start = end + 1;
       }
       if (start < chunk.length) keep(chunk.subarray(start));

@@ -29,5 +29,14 @@ export function isFunctionName(name: string): boolean {
  * also sort as text) and match the nanosecond precision Go clients expect.
  */
 export function formatTimestamp(at: Date): string {
-  return at.toISOString().replace(/Z$/, "000000Z");
+  const ms = at.getTime();
+  // Lines come in bursts (a replica writes many at once): most share their millisecond with the previous one.
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastText = `${at.toISOString().slice(0, -1)}000000Z`;
+  }
+  return lastText;
 }
+
+let lastMs = Number.NaN;
+let lastText = "";
