@@ -22,6 +22,8 @@ export interface MosquittoOptions {
   /** Extra lines for mosquitto.conf, e.g. `password_file /path` or `max_inflight_messages 1`. */
   readonly config?: readonly string[];
   readonly binary?: string;
+  /** A fixed port (e.g. to restart a broker where its clients expect it); a free one by default. */
+  readonly port?: number;
 }
 
 /** Where Debian and Ubuntu install it; `MOSQUITTO_BINARY` points elsewhere. */
@@ -52,7 +54,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const dir = await mkdtemp(path.join(os.tmpdir(), "coffee-edge-mosquitto-"));
   let lastError: unknown;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const configFile = path.join(dir, "mosquitto.conf");
     const config = [
       `listener ${port} 127.0.0.1`,
