@@ -11,9 +11,12 @@ const ALWAYS_SENT = new Set(["Dockerfile", ".dockerignore"]);
  * lines skipped, surrounding spaces trimmed, the path cleaned, a leading `/` dropped. Patterns are anchored
  * at the context root: `node_modules` is only the top-level folder; one level down needs a `*` segment first.
  * Exceptions (`!`) and `**` are refused: supporting them half-way would send files Docker would not.
+ * `file` is for a context whose ignore file lives elsewhere: BuildKit reads `<Dockerfile>.dockerignore` first.
  */
-export async function readDockerignore(ctxDir: string): Promise<RegExp[][]> {
-  const file = path.join(ctxDir, ".dockerignore");
+export async function readDockerignore(
+  ctxDir: string,
+  file: string = path.join(ctxDir, ".dockerignore"),
+): Promise<RegExp[][]> {
   const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return "";
     throw error;

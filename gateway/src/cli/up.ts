@@ -6,7 +6,6 @@ import { buildHandlers, HandlerBuildError } from "../edge/build-handlers.js";
 import { PortInUseError } from "../edge/port-in-use.js";
 import { startEdge } from "../edge/start-edge.js";
 import { watchHandlers } from "../edge/watch-handlers.js";
-import { acceptsConnections } from "../runtime/port.js";
 import { StackError } from "../stack/stack-error.js";
 
 export const UP_USAGE = `Usage: coffee-edge up [--file stack.yml] [--watch]
@@ -72,6 +71,7 @@ export async function up(args: readonly string[], io: UpIo): Promise<number> {
       stackFile,
       env: io.env,
       out: io.stdout,
+      connectors: true,
       beforeFunctions: async (specs) => {
         say("building what is not built (tsc -b)…");
         await buildHandlers(specs, say);
@@ -89,8 +89,7 @@ export async function up(args: readonly string[], io: UpIo): Promise<number> {
     }
     throw error;
   }
-  const brokerListening = await acceptsConnections(edge.config.mqttPort, 500);
-  io.stdout.write(banner(edge, io.cwd, stackFile, brokerListening));
+  io.stdout.write(banner(edge, io.cwd, stackFile));
   const stopWatching = parsed.watch ? watchHandlers(edge.runtime, say) : () => {};
   if (parsed.watch) say("watching the handler folders for changes");
 

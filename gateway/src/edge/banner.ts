@@ -5,7 +5,7 @@ import type { Edge } from "./start-edge.js";
  * The one banner `coffee-edge up` prints: where everything is, where the credentials are (never the values),
  * and a line to try for HTTP and one for MQTT.
  */
-export function banner(edge: Edge, cwd: string, stackFile: string, brokerListening: boolean): string {
+export function banner(edge: Edge, cwd: string, stackFile: string): string {
   const rel = (file: string) => {
     const relative = path.relative(cwd, file);
     return relative.startsWith("..") ? file : relative;
@@ -32,10 +32,8 @@ export function banner(edge: Edge, cwd: string, stackFile: string, brokerListeni
     );
   }
   lines.push(
-    brokerListening
-      ? `  mqtt        a broker already listens on 127.0.0.1:${config.mqttPort} (MQTT_PORT): npm run simulate publishes to it`
-      : `  mqtt        no broker on 127.0.0.1:${config.mqttPort} (MQTT_PORT): start one (mosquitto -p ${config.mqttPort}) for npm run simulate`,
-    "              (coffee-edge's own broker and connectors join npm start with issues 5 and 6)",
+    ...edge.connectorLines,
+    "              (coffee-edge's own broker joins npm start with issue 6; until then any broker on MQTT_PORT serves)",
     "",
     "  try:",
     `    curl -s ${edge.url}/function/${first?.name ?? "echo"} -H 'content-type: application/json' -d '{"hello":"world"}'`,

@@ -13,6 +13,7 @@ import { type FunctionSpec, resolveFunctionSpec } from "../runtime/function-spec
 import { openSecretFolder } from "../secrets/secret-folder.js";
 import { loadStack } from "../stack/stack.js";
 import { batchedWriter } from "./batched-writer.js";
+import { startConnectors } from "./connectors.js";
 import { isAddressInUse, PortInUseError } from "./port-in-use.js";
 
 export interface EdgeOptions {
@@ -25,6 +26,8 @@ export interface EdgeOptions {
   readonly beforeFunctions?: (specs: readonly FunctionSpec[]) => Promise<void>;
   /** How often scaling decisions run; tests shorten it. */
   readonly tickMs?: number;
+  /** Start the cron connector and (with a broker on MQTT_PORT) the MQTT connector; `coffee-edge up` does. */
+  readonly connectors?: boolean;
 }
 
 /** What `coffee-edge up` started, for the banner, the watcher and a clean stop. */
@@ -37,6 +40,8 @@ export interface Edge {
   readonly credentialFiles: { readonly user: string; readonly passwordFile: string; readonly created: boolean };
   /** Function secrets stack.yml names that did not exist and were generated at this start. */
   readonly generatedSecrets: readonly string[];
+  /** The banner's lines about the connectors (none when they were not asked for). */
+  readonly connectorLines: readonly string[];
   /** Drains calls in flight, keeps the async queue on disk, stops every replica; resolves when all is down. */
   stop(): Promise<void>;
 }
@@ -145,9 +150,17 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     },
   });
 
+  const host = config.gatewayHost === "0.0.0.0" || config.gatewayHost === "::" ? "127.0.0.1" : config.gatewayHost;
+  const url = `http://${host}:${port}`;
+  const connectors = options.connectors
+    ? await startConnectors(config, url, (line) => terminal.write(line))
+    : undefined;
+
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      // The connectors first: they feed the gateway, which still answers what they have in flight.
+      await connectors?.stop(config.drainTimeoutMs);
       // The worker first, while the gateway still answers the calls it has running; what it has not begun
       // stays in the queue file for the next start.
       await worker?.stop(config.drainTimeoutMs);
@@ -160,9 +173,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     return stopping;
   };
 
-  const host = config.gatewayHost === "0.0.0.0" || config.gatewayHost === "::" ? "127.0.0.1" : config.gatewayHost;
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     config,
     specs,
@@ -173,6 +185,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       created: credentialFiles.created,
     },
     generatedSecrets,
+    connectorLines: connectors?.lines ?? [],
     stop,
   };
 }
