@@ -151,3 +151,26 @@ describe.runIf(available)("mqtt-connector against Mosquitto (MQTT 5)", () => {
     expect(text).toMatch(/^mqtt_connector_connected 1$/m);
   });
 });
+
+describe.runIf(available)("mqtt-connector against Mosquitto with mqtt_protocol=3.1.1", () => {
+  it("speaks 3.1.1 when told to, and still delivers", async () => {
+    const broker = await startMosquitto();
+    const gateway = await startFakeGateway([{ name: "fridge", annotations: { topic: "store/+/fridge/+/temp" } }]);
+    const connector = await startConnector(
+      "mqtt",
+      connectorEnv(gateway.url, broker.url, await tempDir(), { mqtt_protocol: "3.1.1" }),
+    );
+    try {
+      await connector.waitReady();
+      expect(connector.output()).toMatch(/MQTT 3\.1\.1/);
+      const publisher = await client(broker.url, { protocolVersion: 4 });
+      await publisher.publishAsync("store/s9/fridge/f9/temp", "4.0", { qos: 1 });
+      await publisher.endAsync();
+      await until("the invocation", () => gateway.invocations.length === 1);
+    } finally {
+      await connector.stop();
+      await gateway.close();
+      await broker.stop();
+    }
+  });
+});
