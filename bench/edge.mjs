@@ -104,6 +104,8 @@ export async function startGateway(functions, env = {}, { startTimeoutMs = 90_00
       HOME: process.env.HOME ?? dir,
       GATEWAY_PORT: String(port),
       DATA_DIR: dataDir,
+      // No broker there unless a section brings one: no MQTT connector to share the machine with.
+      MQTT_PORT: String(await freePort()),
       ...env,
     },
     stdio: ["ignore", out, out],
@@ -165,11 +167,20 @@ export async function startGateway(functions, env = {}, { startTimeoutMs = 90_00
 
 /** The process ids of `pid`'s children (the gateway's replicas), from /proc (Linux). */
 export function childPids(pid) {
+  let children;
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
   }
+  // The function replicas only: `coffee-edge up` also runs the connectors as its children.
+  return children.filter((child) => {
+    try {
+      return !readFileSync(`/proc/${child}/cmdline`, "utf8").includes("-connector");
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** A value of the gateway's Prometheus text, e.g. `gateway_async_queue_depth` (NaN when absent). */
