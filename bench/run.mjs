@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only shell,payment,kiosk-image,receipt,gateway,cold-start,async]
+// npm run bench [-- --quick] [-- --only shell,payment,kiosk-image,receipt,gateway,cold-start,async,mqtt]
 // Every figure is a ratio against the same work without our layer, measured in the same run, in
 // alternating rounds; the subjects run as child processes so the load generator never shares their loop.
 // - shell: the template shell vs a bare node:http server answering the same bytes (GET);
@@ -7,11 +7,14 @@
 // - receipt: the function over HTTP vs bare pdfkit rendering the same document;
 // - gateway: the trivial handler through the gateway vs through a bare undici reverse proxy vs direct (GET);
 // - cold-start: first answer from a function scaled to zero through the gateway vs spawning its shell by hand;
-// - async: async calls accepted per second, committed to the on-disk queue, vs a bare server answering 202.
+// - async: async calls accepted per second, committed to the on-disk queue, vs a bare server answering 202;
+// - mqtt: QoS 1 messages/s from publishers to a function through our mqtt-connector and the gateway vs the raw
+//   broker (a plain subscriber) and vs a connector invoking one message at a time; publish-to-function latency.
 import { asyncAccept } from "./async.mjs";
 import { coldStart } from "./cold-start.mjs";
 import { gatewayVsProxy } from "./gateway.mjs";
 import { kioskVsSharp, receiptVsPdfkit } from "./media.mjs";
+import { mqttConnector } from "./mqtt.mjs";
 import { paymentVsTrivial } from "./payment.mjs";
 import { shellVsBare } from "./shell-vs-bare.mjs";
 import { requireWrk } from "./wrk.mjs";
@@ -29,6 +32,7 @@ const sections = {
   gateway: gatewayVsProxy,
   "cold-start": coldStart,
   async: asyncAccept,
+  mqtt: mqttConnector,
 };
 
 requireWrk();
