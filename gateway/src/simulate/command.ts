@@ -6,6 +6,7 @@ import { BrokerConnectionError, connectPublisher, type Publisher, redactBrokerUr
 import { runSimulation } from "./run.js";
 import { simulateMessages } from "./scenario.js";
 import { SimulationStats } from "./stats.js";
+import { defaultCredentialsDir, routeByStore, sensorUser, storePasswords } from "./store-publishers.js";
 import { SIMULATE_USAGE } from "./usage.js";
 
 export interface SimulateIo {
@@ -44,23 +45,41 @@ export async function simulateCommand(
   }
 
   const broker = redactBrokerUrl(options.broker);
-  let publisher: Publisher;
-  try {
-    publisher = await connectPublisher({
+  const connect = (username: string | undefined, userPassword: string | undefined) =>
+    connectPublisher({
       url: options.broker,
       qos: options.qos,
-      ...(options.username === undefined ? {} : { username: options.username }),
-      ...(password === undefined ? {} : { password }),
+      ...(username === undefined ? {} : { username }),
+      ...(userPassword === undefined ? {} : { password: userPassword }),
       onConnectionLost: (reason) => stderr.write(`simulate: lost the broker at ${broker} (${reason}); reconnecting…\n`),
       onReconnected: () => stderr.write(`simulate: reconnected to ${broker}\n`),
     });
+  const credentialsDir =
+    options.credentialsDir ?? (options.username === undefined ? defaultCredentialsDir(process.env) : undefined);
+  let publisher: Publisher;
+  try {
+    if (credentialsDir === undefined) {
+      publisher = await connect(options.username, password);
+    } else {
+      const publishers = new Map<string, Publisher>();
+      for (const [store, storePassword] of await storePasswords(credentialsDir, options.stores)) {
+        publishers.set(store, await connect(sensorUser(store), storePassword));
+      }
+      publisher = routeByStore(publishers);
+    }
   } catch (error) {
-    if (!(error instanceof BrokerConnectionError)) throw error;
-    stderr.write(
-      `coffee-edge simulate: ${error.message}\n` +
-        "Start the broker (`npm start` runs one on MQTT_PORT, default 1883), or point --broker or MQTT_PORT at yours.\n",
-    );
-    return 1;
+    if (error instanceof BrokerConnectionError) {
+      stderr.write(
+        `coffee-edge simulate: ${error.message}\n` +
+          "Start the broker (`npm start` runs one on MQTT_PORT, default 1883), or point --broker or MQTT_PORT at yours.\n",
+      );
+      return 1;
+    }
+    if (credentialsDir !== undefined && error instanceof Error && error.message.startsWith("no password for")) {
+      stderr.write(`coffee-edge simulate: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
   }
 
   const seed = options.seed ?? randomInt(0, 2 ** 32);

@@ -11,6 +11,8 @@ export interface SimulateOptions {
   readonly broker: string;
   readonly username?: string;
   readonly passwordFile?: string;
+  /** `--credentials DIR`: one connection per store, as `sensor-<store>` with the password in `DIR/sensor-<store>`. */
+  readonly credentialsDir?: string;
   readonly durationMs?: number;
   readonly count?: number;
   /** Undefined: the command picks one and prints it, so any run can be replayed. */
@@ -64,6 +66,7 @@ const VALUE_OPTIONS = [
   "--broker",
   "--username",
   "--password-file",
+  "--credentials",
   "--duration",
   "--count",
   "--seed",
@@ -97,6 +100,10 @@ export function parseSimulateOptions(
   if (passwordFile !== undefined && username === undefined) {
     throw new SimulateOptionError("--password-file", "needs --username too (MQTT sends a password only with a name)");
   }
+  const credentialsDir = nonEmptyOption("--credentials", text("--credentials"));
+  if (credentialsDir !== undefined && username !== undefined) {
+    throw new SimulateOptionError("--credentials", "takes one user per store: give it or --username, not both");
+  }
   const durationText = text("--duration");
   const countText = text("--count");
   const seedText = text("--seed");
@@ -109,6 +116,7 @@ export function parseSimulateOptions(
     broker: brokerOption(text("--broker"), env),
     ...(username === undefined ? {} : { username }),
     ...(passwordFile === undefined ? {} : { passwordFile }),
+    ...(credentialsDir === undefined ? {} : { credentialsDir }),
     ...(durationText === undefined ? {} : { durationMs: durationOption("--duration", durationText) }),
     ...(countText === undefined ? {} : { count: integerOption("--count", countText, 0, 1, Number.MAX_SAFE_INTEGER) }),
     ...(seedText === undefined ? {} : { seed: integerOption("--seed", seedText, 0, 0, MAX_SEED) }),

@@ -16,6 +16,8 @@ Options:
   --fridges N           fridges per store (default ${DEFAULTS.fridges}); every third fridge reports in °F
   --machines N          espresso machines per store (default ${DEFAULTS.machines})
   --broker URL          MQTT broker (default mqtt://127.0.0.1:$MQTT_PORT, MQTT_PORT defaulting to 1883)
+  --credentials DIR     one connection per store, as user sensor-<store> with its password in DIR/sensor-<store>
+                        (default after npm start: DATA_DIR/secrets/mqtt, where it keeps the sensors' passwords)
   --username NAME       MQTT username
   --password-file PATH  file holding the MQTT password (never printed)
   --duration D          stop after D, e.g. 30s, 5m, 1h30m (default: run until Ctrl-C)
