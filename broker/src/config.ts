@@ -4,7 +4,6 @@ import {
   type Env,
   envByteSize,
   envChoice,
-  envDuration,
   envInteger,
   envOptional,
   envString,
