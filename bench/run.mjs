@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --only shell,payment,kiosk-image,receipt,gateway,cold-start,async,mqtt]
+// npm run bench [-- --quick] [-- --only shell,payment,kiosk-image,receipt,gateway,cold-start,async,mqtt,broker]
 // Every figure is a ratio against the same work without our layer, measured in the same run, in
 // alternating rounds; the subjects run as child processes so the load generator never shares their loop.
 // - shell: the template shell vs a bare node:http server answering the same bytes (GET);
@@ -9,8 +9,11 @@
 // - cold-start: first answer from a function scaled to zero through the gateway vs spawning its shell by hand;
 // - async: async calls accepted per second, committed to the on-disk queue, vs a bare server answering 202;
 // - mqtt: QoS 1 messages/s from publishers to a function through our mqtt-connector and the gateway vs the raw
-//   broker (a plain subscriber) and vs a connector invoking one message at a time; publish-to-function latency.
+//   broker (a plain subscriber) and vs a connector invoking one message at a time; publish-to-function latency;
+// - broker: QoS 1 messages/s through our edge broker (auth, ACLs, persistence) vs bare aedes (in-memory, no auth),
+//   and the bridge's forwarding messages/s to a central Mosquitto, in order.
 import { asyncAccept } from "./async.mjs";
+import { brokerVsAedes } from "./broker.mjs";
 import { coldStart } from "./cold-start.mjs";
 import { gatewayVsProxy } from "./gateway.mjs";
 import { kioskVsSharp, receiptVsPdfkit } from "./media.mjs";
@@ -33,6 +36,7 @@ const sections = {
   "cold-start": coldStart,
   async: asyncAccept,
   mqtt: mqttConnector,
+  broker: brokerVsAedes,
 };
 
 requireWrk();
