@@ -104,7 +104,8 @@ export async function startGateway(functions, env = {}, { startTimeoutMs = 90_00
       HOME: process.env.HOME ?? dir,
       GATEWAY_PORT: String(port),
       DATA_DIR: dataDir,
-      // No broker there unless a section brings one: no MQTT connector to share the machine with.
+      // No broker (not coffee-edge's, nor one on the port) unless a section brings one: nothing to share the machine with.
+      MQTT_BROKER: "external",
       MQTT_PORT: String(await freePort()),
       ...env,
     },

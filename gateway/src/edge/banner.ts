@@ -31,13 +31,22 @@ export function banner(edge: Edge, cwd: string, stackFile: string): string {
       "              replace one with: faas-cli secret update <name> --from-file <file>",
     );
   }
+  const credentials = edge.brokerCredentialsDir;
   lines.push(
+    credentials
+      ? `  broker      edge-broker on mqtt://127.0.0.1:${config.mqttPort} (MQTT_PORT; its data in ${rel(path.join(config.dataDir, "broker"))}/)`
+      : `  broker      the one already on 127.0.0.1:${config.mqttPort} (MQTT_BROKER=external)`,
+    ...(credentials
+      ? [`              users mqtt-connector, dashboard, sensor-store001..003: passwords in ${rel(credentials)}/<user>`]
+      : []),
     ...edge.connectorLines,
-    "              (coffee-edge's own broker joins npm start with issue 6; until then any broker on MQTT_PORT serves)",
     "",
     "  try:",
     `    curl -s ${edge.url}/function/${first?.name ?? "echo"} -H 'content-type: application/json' -d '{"hello":"world"}'`,
-    `    mosquitto_pub -h 127.0.0.1 -p ${config.mqttPort} -q 1 -t store/store001/fridge/fridge1/temp -m '{"temp":4.2,"unit":"C"}'`,
+    credentials
+      ? `    mosquitto_pub -h 127.0.0.1 -p ${config.mqttPort} -u sensor-store001 -P "$(cat ${rel(path.join(credentials, "sensor-store001"))})" -q 1 -t store/store001/fridge/fridge1/temp -m '{"temp":4.2,"unit":"C"}'`
+      : `    mosquitto_pub -h 127.0.0.1 -p ${config.mqttPort} -q 1 -t store/store001/fridge/fridge1/temp -m '{"temp":4.2,"unit":"C"}'`,
+    "    npm run simulate -- --stores 3 --rate 5",
     "",
     "  Ctrl-C drains the calls in flight and stops everything; the async queue stays on disk.",
     "",

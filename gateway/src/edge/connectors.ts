@@ -28,6 +28,8 @@ export async function startConnectors(
   config: GatewayConfig,
   gatewayUrl: string,
   write: (line: string) => void,
+  /** The MQTT connector's user on the embedded broker; none for an external broker (anonymous). */
+  mqttUser?: { readonly username: string; readonly passwordFile: string },
 ): Promise<ConnectorsStarted> {
   const lines: string[] = [];
   const running: SupervisedProcess[] = [];
@@ -70,12 +72,13 @@ export async function startConnectors(
           broker_url: `mqtt://127.0.0.1:${config.mqttPort}`,
           client_id: "coffee-edge-mqtt-connector",
           data_dir: path.join(config.dataDir, "connector"),
+          ...(mqttUser ? { mqtt_username: mqttUser.username, mqtt_password_file: mqttUser.passwordFile } : {}),
         },
         write,
       }),
     );
     lines.push(
-      `  mqtt        mqtt-connector on the broker at 127.0.0.1:${config.mqttPort} (MQTT_PORT; health http://127.0.0.1:${port}/healthz)`,
+      `  connector   mqtt-connector on the broker at 127.0.0.1:${config.mqttPort}${mqttUser ? ` as ${mqttUser.username}` : ""} (health http://127.0.0.1:${port}/healthz)`,
     );
   } else if (mqtt) {
     lines.push(

@@ -13,7 +13,8 @@ import { type FunctionSpec, resolveFunctionSpec } from "../runtime/function-spec
 import { openSecretFolder } from "../secrets/secret-folder.js";
 import { loadStack } from "../stack/stack.js";
 import { batchedWriter } from "./batched-writer.js";
-import { startConnectors } from "./connectors.js";
+import { type ConnectorsStarted, startConnectors } from "./connectors.js";
+import { checkBrokerPort, type EmbeddedBroker, startEmbeddedBroker } from "./embedded-broker.js";
 import { isAddressInUse, PortInUseError } from "./port-in-use.js";
 
 export interface EdgeOptions {
@@ -42,6 +43,8 @@ export interface Edge {
   readonly generatedSecrets: readonly string[];
   /** The banner's lines about the connectors (none when they were not asked for). */
   readonly connectorLines: readonly string[];
+  /** Where the embedded broker's users' passwords are, when `npm start` runs coffee-edge's broker. */
+  readonly brokerCredentialsDir?: string;
   /** Drains calls in flight, keeps the async queue on disk, stops every replica; resolves when all is down. */
   stop(): Promise<void>;
 }
@@ -122,7 +125,9 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
 
   try {
     port = (await server.listen(config.gatewayPort, config.gatewayHost)).port;
+    if (options.connectors) await checkBrokerPort(config);
   } catch (error) {
+    if (server.server.listening) await server.close(0);
     queue.close();
     await logs.close();
     terminal.flush();
@@ -152,16 +157,17 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
 
   const host = config.gatewayHost === "0.0.0.0" || config.gatewayHost === "::" ? "127.0.0.1" : config.gatewayHost;
   const url = `http://${host}:${port}`;
-  const connectors = options.connectors
-    ? await startConnectors(config, url, (line) => terminal.write(line))
-    : undefined;
+  const write = (line: string) => terminal.write(line);
+  let broker: EmbeddedBroker | undefined;
+  let connectors: ConnectorsStarted | undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       // The connectors first: they feed the gateway, which still answers what they have in flight.
       await connectors?.stop(config.drainTimeoutMs);
-      // The worker first, while the gateway still answers the calls it has running; what it has not begun
+      await broker?.stop(config.drainTimeoutMs);
+      // Then the worker, while the gateway still answers the calls it has running; what it has not begun
       // stays in the queue file for the next start.
       await worker?.stop(config.drainTimeoutMs);
       await server.close(config.drainTimeoutMs);
@@ -172,6 +178,19 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     })();
     return stopping;
   };
+
+  if (options.connectors) {
+    try {
+      broker = await startEmbeddedBroker(config, write);
+      const mqttUser = broker
+        ? { username: "mqtt-connector", passwordFile: path.join(broker.credentialsDir, "mqtt-connector") }
+        : undefined;
+      connectors = await startConnectors(config, url, write, mqttUser);
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
 
   return {
     url,
@@ -186,6 +205,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     },
     generatedSecrets,
     connectorLines: connectors?.lines ?? [],
+    ...(broker ? { brokerCredentialsDir: broker.credentialsDir } : {}),
     stop,
   };
 }

@@ -1,9 +1,9 @@
 /**
  * The gateway's own credentials share the folder with function secrets (one place to back up, one set of file
  * permissions), but the secrets API must never reveal, replace, remove or mount them. Add a name here (e.g. the
- * MQTT credentials) and the API refuses it everywhere.
+ * MQTT credentials) and the API refuses it everywhere. `mqtt` is the folder of the embedded broker's generated passwords.
  */
-export const RESERVED_SECRET_NAMES = ["basic-auth-user", "basic-auth-password"] as const;
+export const RESERVED_SECRET_NAMES = ["basic-auth-user", "basic-auth-password", "mqtt"] as const;
 
 export type ReservedSecretName = (typeof RESERVED_SECRET_NAMES)[number];
 

@@ -22,6 +22,9 @@ it("loses no accepted async call when the gateway is killed with SIGKILL while t
   const env = {
     GATEWAY_PORT: String(port),
     DATA_DIR: path.join(dir, "data"),
+    // No broker or MQTT connector: this test is about the async queue.
+    MQTT_BROKER: "external",
+    MQTT_PORT: String(await freePort()),
     ASYNC_CONCURRENCY: "2",
     ASYNC_RETRY_MIN: "20ms",
     ASYNC_RETRY_MAX: "200ms",

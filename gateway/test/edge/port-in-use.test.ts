@@ -46,3 +46,30 @@ it("names the variable when the configuration is bad", async () => {
   expect(code).toBe(1);
   expect(errors).toMatch(/GATEWAY_PORT: expected a number/);
 });
+
+it("stops with a message naming MQTT_PORT, and how to use the broker already there, when the broker's port is taken", async () => {
+  const held = createServer();
+  await new Promise<void>((resolve) => held.listen(0, "127.0.0.1", resolve));
+  const { port } = held.address() as { port: number };
+  const dir = await makeStackDir([{ name: "probe" }]);
+  const stderr = new PassThrough();
+  let errors = "";
+  stderr.on("data", (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  try {
+    const code = await up([], {
+      stdout: new PassThrough(),
+      stderr,
+      env: { GATEWAY_PORT: "0", MQTT_PORT: String(port), DATA_DIR: `${dir}/data` },
+      cwd: dir,
+      signal: new AbortController().signal,
+    });
+    expect(code).toBe(1);
+    expect(errors).toMatch(
+      new RegExp(`port ${port} is already in use.*MQTT_PORT=${port + 1} npm start.*MQTT_BROKER=external npm start`),
+    );
+  } finally {
+    held.close();
+  }
+});
