@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Writes connector/image/workspace/package-lock.json, the lock of the minimal workspace connector/Dockerfile
-// installs (its package.json next to it names the template and the connector). The lock is derived from the
-// monorepo's package-lock.json, so the image gets the versions the tests ran with. Run it from anywhere after a
-// dependency of the template or the connector changes (`npm ci` in the image refuses a lock out of step):
-//   node connector/image/derive-lock.mjs
+// Writes the lock of a minimal npm workspace an image installs (its package.json names the template and the
+// package the image ships), derived from the monorepo's package-lock.json, so the image gets the versions the
+// tests ran with. Run it from anywhere after a dependency of the workspace's members changes (`npm ci` in the
+// image refuses a lock out of step):
+//   node connector/image/derive-lock.mjs                          connector/image/workspace/ (connector/Dockerfile)
+//   node connector/image/derive-lock.mjs broker/image/workspace   any other image's workspace, relative to the cwd
 import { execFile } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -12,7 +13,10 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const WORKSPACE = fileURLToPath(new URL("./workspace/", import.meta.url));
+const WORKSPACE =
+  process.argv[2] === undefined
+    ? fileURLToPath(new URL("./workspace/", import.meta.url))
+    : path.resolve(process.argv[2]);
 
 const manifest = JSON.parse(await readFile(path.join(WORKSPACE, "package.json"), "utf8"));
 const dir = await mkdtemp(path.join(os.tmpdir(), "coffee-edge-image-lock-"));

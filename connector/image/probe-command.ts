@@ -4,12 +4,16 @@ import { BuildContextError } from "../../gateway/src/build-context/errors.js";
 import type { ShippedImage } from "./final-stage.js";
 
 export interface ProbeOptions {
-  /** What `docker run -e` would add, laid over the image's ENV; must set `port` to a free port. */
-  readonly env: Readonly<Record<string, string>> & { readonly port: string };
+  /** What `docker run -e` would add, laid over the image's ENV; it sets the port /healthz listens on, free. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The variable of `env` holding the port /healthz listens on; `port` (the connectors') by default. */
+  readonly healthPortVariable?: string;
   /** The PATH the command is looked up on (the host's: its `node` stands for the image's). */
   readonly searchPath: string;
   /** How long to wait for /healthz to answer; 15 s by default. */
   readonly timeoutMs?: number;
+  /** Run once /healthz has answered, before the command is stopped: checks that need it running. */
+  readonly whileServing?: () => Promise<unknown>;
 }
 
 export interface ProbeResult {
@@ -24,7 +28,8 @@ export interface ProbeResult {
 /**
  * Starts `command` from the shipped image's WORKDIR, as `docker run image command` would (with only the image's
  * ENV, the probe's variables and PATH: none of the host's other variables), waits until GET /healthz on
- * 127.0.0.1:`port` answers, whatever the status, then stops the command with SIGTERM (SIGKILL after 5 s).
+ * 127.0.0.1 at the port in `env[healthPortVariable]` answers, whatever the status, then stops the command with
+ * SIGTERM (SIGKILL after 5 s).
  * Nothing is left running, whether the probe succeeds or throws.
  */
 export async function probeImageCommand(
@@ -34,6 +39,9 @@ export async function probeImageCommand(
 ): Promise<ProbeResult> {
   const [file, ...args] = command;
   if (file === undefined) throw new BuildContextError("no command to start");
+  const portVariable = options.healthPortVariable ?? "port";
+  const port = options.env[portVariable];
+  if (port === undefined) throw new BuildContextError(`the probe's env sets no ${portVariable}: which port to ask?`);
   const child = spawn(file, args, {
     cwd: image.cwd,
     env: { PATH: options.searchPath, ...image.env, ...options.env },
@@ -71,7 +79,7 @@ export async function probeImageCommand(
     return code;
   };
 
-  const url = `http://127.0.0.1:${options.env.port}/healthz`;
+  const url = `http://127.0.0.1:${port}/healthz`;
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   try {
     for (;;) {
@@ -83,6 +91,7 @@ export async function probeImageCommand(
         () => undefined, // not listening yet
       );
       if (answer !== undefined) {
+        await options.whileServing?.();
         const ended = await stop();
         return { ...answer, exit: ended, output };
       }
