@@ -18,8 +18,11 @@ export interface GatewayConfig {
   readonly gatewayHost: string;
   /** `MQTT_PORT` (1883): the broker's, for the banner and the components that talk MQTT. */
   readonly mqttPort: number;
-  /** `MQTT_BROKER` (embedded): run coffee-edge's broker on MQTT_PORT, or `external`: use the one already there. */
-  readonly mqttBroker: "embedded" | "external";
+  /**
+   * `MQTT_BROKER` (auto): `embedded` runs coffee-edge's broker on MQTT_PORT (a taken port stops `up`), `external`
+   * uses the broker already there, `auto` runs ours when the port is free and uses the one there otherwise.
+   */
+  readonly mqttBroker: "auto" | "embedded" | "external";
   /** `DATA_DIR` (.coffee-edge/): state, queue, logs, secrets; absolute. */
   readonly dataDir: string;
   /** `MAX_ASYNC_BODY_SIZE` (8mb): larger async bodies get 413 (OpenFaaS CE stops at 256000 bytes). */
@@ -51,7 +54,7 @@ export function loadGatewayConfig(env: Env, cwd: string): GatewayConfig {
     gatewayPort: envInteger(env, "GATEWAY_PORT", 8080, { min: 0, max: 65535 }),
     gatewayHost: envString(env, "GATEWAY_HOST", "127.0.0.1"),
     mqttPort: envInteger(env, "MQTT_PORT", 1883, { min: 0, max: 65535 }),
-    mqttBroker: envChoice(env, "MQTT_BROKER", ["embedded", "external"] as const, "embedded"),
+    mqttBroker: envChoice(env, "MQTT_BROKER", ["auto", "embedded", "external"] as const, "auto"),
     dataDir: path.resolve(cwd, envOptional(env, "DATA_DIR") ?? ".coffee-edge"),
     maxAsyncBodyBytes: envByteSize(env, "MAX_ASYNC_BODY_SIZE", "8mb", { min: 1 }),
     asyncConcurrency: envInteger(env, "ASYNC_CONCURRENCY", 4, { min: 1, max: 256 }),

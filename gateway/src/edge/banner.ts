@@ -35,7 +35,9 @@ export function banner(edge: Edge, cwd: string, stackFile: string): string {
   lines.push(
     credentials
       ? `  broker      edge-broker on mqtt://127.0.0.1:${config.mqttPort} (MQTT_PORT; its data in ${rel(path.join(config.dataDir, "broker"))}/)`
-      : `  broker      the one already on 127.0.0.1:${config.mqttPort} (MQTT_BROKER=external)`,
+      : config.mqttBroker === "external"
+        ? `  broker      the one already on 127.0.0.1:${config.mqttPort} (MQTT_BROKER=external)`
+        : `  broker      port ${config.mqttPort} was taken, so the broker already there serves (MQTT_PORT moves coffee-edge's own broker elsewhere; MQTT_BROKER=embedded makes a taken port an error)`,
     ...(credentials
       ? [`              users mqtt-connector, dashboard, sensor-store001..003: passwords in ${rel(credentials)}/<user>`]
       : []),

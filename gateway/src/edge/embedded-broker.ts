@@ -40,29 +40,32 @@ function brokerBin(): string | undefined {
   }
 }
 
-/** Throws PortInUseError (naming MQTT_PORT and MQTT_BROKER=external) when something already listens there. */
-export async function checkBrokerPort(config: GatewayConfig): Promise<void> {
-  if (config.mqttBroker === "external" || brokerBin() === undefined) return;
-  await new Promise<void>((resolve, reject) => {
+/**
+ * Decides whose broker serves MQTT_PORT: ours (`embedded`) when the port is free, else the one already there. With
+ * MQTT_BROKER=embedded a taken port is an error naming the port, MQTT_PORT, and MQTT_BROKER=external.
+ */
+export async function chooseBroker(config: GatewayConfig): Promise<"embedded" | "external"> {
+  if (config.mqttBroker === "external" || brokerBin() === undefined) return "external";
+  const free = await new Promise<boolean>((resolve, reject) => {
     const probe = createServer();
-    probe.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.code !== "EADDRINUSE") return reject(error);
-      reject(
-        new PortInUseError(
-          config.mqttPort,
-          "MQTT_PORT",
-          `or use the broker already running there instead of coffee-edge's: MQTT_BROKER=external npm start`,
-        ),
-      );
-    });
-    probe.listen(config.mqttPort, "127.0.0.1", () => probe.close(() => resolve()));
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      error.code === "EADDRINUSE" ? resolve(false) : reject(error),
+    );
+    probe.listen(config.mqttPort, "127.0.0.1", () => probe.close(() => resolve(true)));
   });
+  if (free) return "embedded";
+  if (config.mqttBroker === "auto") return "external";
+  throw new PortInUseError(
+    config.mqttPort,
+    "MQTT_PORT",
+    "or use the broker already running there instead of coffee-edge's: MQTT_BROKER=external npm start",
+  );
 }
 
 /**
  * Runs coffee-edge's broker (edge-broker) on MQTT_PORT with its data in `DATA_DIR/broker`, after creating the users
- * the stack needs, each with a generated password kept in `DATA_DIR/secrets/mqtt/<user>`. Undefined when
- * MQTT_BROKER=external or the broker workspace is not installed.
+ * the stack needs, each with a generated password kept in `DATA_DIR/secrets/mqtt/<user>`. Undefined when the
+ * broker workspace is not installed.
  */
 export async function startEmbeddedBroker(
   config: GatewayConfig,

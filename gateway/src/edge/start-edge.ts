@@ -14,7 +14,7 @@ import { openSecretFolder } from "../secrets/secret-folder.js";
 import { loadStack } from "../stack/stack.js";
 import { batchedWriter } from "./batched-writer.js";
 import { type ConnectorsStarted, startConnectors } from "./connectors.js";
-import { checkBrokerPort, type EmbeddedBroker, startEmbeddedBroker } from "./embedded-broker.js";
+import { chooseBroker, type EmbeddedBroker, startEmbeddedBroker } from "./embedded-broker.js";
 import { isAddressInUse, PortInUseError } from "./port-in-use.js";
 
 export interface EdgeOptions {
@@ -107,6 +107,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   });
 
   let port = config.gatewayPort;
+  let brokerChoice: "embedded" | "external" = "external";
   let worker: AsyncWorker | undefined;
   const server = createGatewayServer({
     runtime,
@@ -125,7 +126,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
 
   try {
     port = (await server.listen(config.gatewayPort, config.gatewayHost)).port;
-    if (options.connectors) await checkBrokerPort(config);
+    if (options.connectors) brokerChoice = await chooseBroker(config);
   } catch (error) {
     if (server.server.listening) await server.close(0);
     queue.close();
@@ -181,7 +182,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
 
   if (options.connectors) {
     try {
-      broker = await startEmbeddedBroker(config, write);
+      if (brokerChoice === "embedded") broker = await startEmbeddedBroker(config, write);
       const mqttUser = broker
         ? { username: "mqtt-connector", passwordFile: path.join(broker.credentialsDir, "mqtt-connector") }
         : undefined;

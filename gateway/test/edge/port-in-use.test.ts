@@ -61,7 +61,7 @@ it("stops with a message naming MQTT_PORT, and how to use the broker already the
     const code = await up([], {
       stdout: new PassThrough(),
       stderr,
-      env: { GATEWAY_PORT: "0", MQTT_PORT: String(port), DATA_DIR: `${dir}/data` },
+      env: { GATEWAY_PORT: "0", MQTT_PORT: String(port), MQTT_BROKER: "embedded", DATA_DIR: `${dir}/data` },
       cwd: dir,
       signal: new AbortController().signal,
     });
@@ -73,3 +73,35 @@ it("stops with a message naming MQTT_PORT, and how to use the broker already the
     held.close();
   }
 });
+
+it("by default, uses the broker already on a taken MQTT_PORT and says so", async () => {
+  const held = createServer();
+  await new Promise<void>((resolve) => held.listen(0, "127.0.0.1", resolve));
+  const { port } = held.address() as { port: number };
+  const dir = await makeStackDir([{ name: "probe" }]);
+  const stdout = new PassThrough();
+  let printed = "";
+  stdout.on("data", (chunk: Buffer) => {
+    printed += chunk.toString();
+  });
+  const stop = new AbortController();
+  try {
+    const running = up([], {
+      stdout,
+      stderr: new PassThrough(),
+      env: { GATEWAY_PORT: "0", MQTT_PORT: String(port), DATA_DIR: `${dir}/data` },
+      cwd: dir,
+      signal: stop.signal,
+    });
+    const deadline = Date.now() + 20_000;
+    while (!/coffee-edge is up/.test(printed) && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(printed).toMatch(
+      new RegExp(`port ${port} was taken, so the broker already there serves \\(MQTT_PORT moves`),
+    );
+    stop.abort();
+    expect(await running).toBe(0);
+  } finally {
+    held.close();
+  }
+}, 30_000);
