@@ -85,11 +85,11 @@ export async function startConnectors(
       `  mqtt        no broker on 127.0.0.1:${config.mqttPort} (MQTT_PORT): mqtt-connector not started; start a broker there (mosquitto -p ${config.mqttPort}) and restart`,
     );
   }
-  for (const process of running) process.start();
+  for (const companion of running) companion.start();
   return {
     lines,
     stop: async (graceMs) => {
-      await Promise.all(running.map((process) => process.stop(graceMs)));
+      await Promise.all(running.map((companion) => companion.stop(graceMs)));
     },
   };
 }
