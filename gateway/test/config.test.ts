@@ -8,6 +8,7 @@ describe("loadGatewayConfig", () => {
       gatewayPort: 8080,
       gatewayHost: "127.0.0.1",
       mqttPort: 1883,
+      mqttBroker: "auto",
       dataDir: path.resolve("/repo", ".coffee-edge"),
       maxAsyncBodyBytes: 8 * 1024 * 1024,
       asyncConcurrency: 4,
@@ -33,6 +34,7 @@ describe("loadGatewayConfig", () => {
     [{ ASYNC_CONCURRENCY: "0" }, /^ASYNC_CONCURRENCY: must be at least 1/],
     [{ ASYNC_RETRY_MIN: "5s", ASYNC_RETRY_MAX: "1s" }, /^ASYNC_RETRY_MAX: must be at least ASYNC_RETRY_MIN/],
     [{ COLD_START_TIMEOUT: "forever" }, /^COLD_START_TIMEOUT: expected a duration/],
+    [{ MQTT_BROKER: "mosquitto" }, /^MQTT_BROKER: expected one of auto, embedded, external/],
   ])("names the variable when %j cannot be used", (env, message) => {
     expect(() => loadGatewayConfig(env, "/repo")).toThrow(message);
   });
