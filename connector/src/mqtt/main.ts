@@ -81,6 +81,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     () => {
       if (!controller.ready) return "the function list has not been read yet";
       if (!broker?.connected) return `not connected to ${redact(config.brokerUrl)}`;
+      // The dispatcher starts once the first subscriptions are in place: ready means messages now reach functions.
+      if (!dispatcher) return "subscribing";
       return undefined;
     },
     metrics.registry,

@@ -31,7 +31,10 @@ it.runIf(mosquittoAvailable() || process.env.CI === "true")(
       const connector = await startConnector("mqtt", env);
       connectors.push(connector);
       await connector.waitReady();
-      expect(connector.output()).toMatch(/subscribed to \$share\/connectors\/store\/\+\/fridge\/\+\/temp/);
+      // The log line travels through a pipe: wait for it rather than expect it at the same moment.
+      await until("the shared subscription", () =>
+        /subscribed to \$share\/connectors\/store\/\+\/fridge\/\+\/temp/.test(connector.output()),
+      );
     }
     publisher = await client(broker.url, { protocolVersion: 5 });
     for (let i = 0; i < 200; i++) await publisher.publishAsync(`store/s${i % 4}/fridge/f1/temp`, String(i), { qos: 1 });
