@@ -1,5 +1,5 @@
 import { type Env, envOptional, envString } from "@coffee-edge/node18-typescript/env";
-import { parseDatabaseUrl } from "@coffee-edge/node18-typescript/store";
+import { databaseUrl, parseDatabaseUrl } from "@coffee-edge/node18-typescript/store";
 
 /** The name OpenFaaS knows the function by: the default SQLite file and the JWT audience derive from it. */
 export const FUNCTION_NAME = "inventory-check";
@@ -19,7 +19,8 @@ export interface InventoryConfig {
  * ConfigError naming the variable, so the function stops at start with a message an operator can act on.
  */
 export function loadConfig(env: Env): InventoryConfig {
-  const url = envString(env, "DATABASE_URL", `sqlite:data/${FUNCTION_NAME}.db`);
+  // DATABASE_URL, else the database-url secret, else sqlite:data/inventory-check.db (the kit's rule).
+  const url = databaseUrl(env, FUNCTION_NAME);
   // Parsed only to fail at start on a typo; the store parses it again when it opens.
   parseDatabaseUrl(url);
   return {

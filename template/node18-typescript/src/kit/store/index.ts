@@ -1,10 +1,12 @@
-import { type Env, envOptional } from "../env.js";
+import type { Env } from "../env.js";
+import { databaseUrl } from "./database-url.js";
 import { migrate } from "./migrate.js";
 import { openPostgresStore } from "./postgres.js";
 import { openSqliteStore } from "./sqlite.js";
 import type { Drivers, Migration, Store } from "./types.js";
 import { parseDatabaseUrl, redactUrl } from "./url.js";
 
+export { DATABASE_URL_SECRET, databaseUrl } from "./database-url.js";
 export { isUniqueViolation } from "./errors.js";
 export { migrate } from "./migrate.js";
 export { openOnFirstUse } from "./open-on-first-use.js";
@@ -20,12 +22,7 @@ export interface OpenStoreOptions {
   readonly env?: Env;
 }
 
-/** `DATABASE_URL` when set, else a SQLite file under `data/` in the working directory. */
-export function databaseUrl(env: Env, functionName: string): string {
-  return envOptional(env, "DATABASE_URL") ?? `sqlite:data/${functionName}.db`;
-}
-
-/** Opens the store `DATABASE_URL` selects and brings its schema up to date. */
+/** Opens the store `databaseUrl` selects (`DATABASE_URL`, the `database-url` secret, or SQLite) and brings its schema up to date. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const url = databaseUrl(options.env ?? process.env, options.functionName);
   const target = parseDatabaseUrl(url);
