@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates every secret coffee-edge's stack names on a K3s store, idempotently, without ever printing a value.
 #
-#   deploy/secrets.sh [--from DIR] [--stack FILE] [--function-secrets a,b] [--store ID]
+#   deploy/secrets.sh [--from DIR] [--stack FILE] [--function-secrets a,b] [--store ID] [--postgres]
 #                     [--credentials-out DIR] [--replace] [--dry-run]
 #
 # Function secrets (every name under a function's `secrets:` in stack.yml, plus `database-url` when given) go
@@ -10,6 +10,8 @@
 #   edge-broker-users        key users.json   the broker's users (mqtt-connector, dashboard, optional sensor)
 #   edge-broker-mqtt-connector  key password     the mqtt-connector user's password, for the MQTT connector
 #   edge-broker-bridge       key password     the central broker's password for the bridge (only from --from)
+#   edge-postgres            key password     PostgreSQL's password (with --postgres), and with it the function
+#                                             secret database-url, the URL functions open their store with
 # basic-auth (the gateway's admin credentials) is created by the OpenFaaS chart, not here.
 #
 # Values travel only through files (mode 0600, in a private temporary folder removed on exit) and stdin, never
@@ -27,6 +29,7 @@ STORE_ID=""
 CREDENTIALS_OUT="${HOME:-/root}/.coffee-edge/credentials"
 REPLACE=false
 DRY_RUN=false
+POSTGRES=false
 NAMESPACE="${OPENFAAS_NAMESPACE:-openfaas}"
 FUNCTION_NAMESPACE="${OPENFAAS_FUNCTION_NAMESPACE:-openfaas-fn}"
 
@@ -38,11 +41,15 @@ Creates the secrets stack.yml and deploy/k8s name; keeps those that exist.
 
   --from DIR               take values from DIR: one file per secret, named after it (jwt-secret,
                            payment-api-key, database-url, edge-broker-users + edge-broker-mqtt-connector,
-                           edge-broker-bridge); secrets without a file are generated (database-url and
-                           edge-broker-bridge are never generated: skipped without a file)
+                           edge-broker-bridge, edge-postgres); secrets without a file are generated
+                           (database-url, without --postgres, and edge-broker-bridge are never generated:
+                           skipped without a file)
   --stack FILE             the stack whose function secrets to create (default: stack.yml at the repository root)
   --function-secrets LIST  comma-separated function secrets instead of reading the stack
   --store ID               also create the sensor user sensor-ID (role sensor) in the broker's users file
+  --postgres               the store runs k8s/components/postgres: create its password (edge-postgres, from
+                           --from or generated) and, from it, the function secret database-url
+                           (postgres://coffee:…@edge-postgres.openfaas:5432/coffee); the two are made together
   --credentials-out DIR    where the generated dashboard and sensor passwords are written, 0600
                            (default: ~/.coffee-edge/credentials)
   --replace                overwrite secrets that exist (with --from values or new generated ones)
@@ -72,6 +79,7 @@ while [ $# -gt 0 ]; do
     --credentials-out) CREDENTIALS_OUT=${2:?--credentials-out needs a folder}; shift 2 ;;
     --credentials-out=*) CREDENTIALS_OUT=${1#--credentials-out=}; shift ;;
     --replace) REPLACE=true; shift ;;
+    --postgres) POSTGRES=true; shift ;;
     --dry-run) DRY_RUN=true; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
@@ -79,6 +87,14 @@ while [ $# -gt 0 ]; do
 done
 
 if [ -n "$FROM_DIR" ] && [ ! -d "$FROM_DIR" ]; then die "--from: $FROM_DIR is not a folder"; fi
+if [ "$POSTGRES" = true ] && [ -n "$FROM_DIR" ] && [ -f "$FROM_DIR/database-url" ]; then
+  die "--postgres makes database-url from edge-postgres's password: remove database-url from --from, or drop --postgres"
+fi
+# The password goes into a URL as it is, so it must need no percent-encoding.
+if [ "$POSTGRES" = true ] && [ -n "$FROM_DIR" ] && [ -f "$FROM_DIR/edge-postgres" ] &&
+  ! grep -Eqx '[A-Za-z0-9._~-]{16,}' "$FROM_DIR/edge-postgres"; then
+  die "--from: edge-postgres must be one line of at least 16 letters, digits, '.', '_', '~' or '-' (it goes into database-url unencoded)"
+fi
 if [ -n "$STORE_ID" ] && ! printf '%s' "$STORE_ID" | grep -Eq '^[A-Za-z0-9_-]+$'; then
   die "--store: use letters, digits, - and _ only (e.g. store042)"
 fi
@@ -151,15 +167,27 @@ fi
 
 function_secret_exists() { printf '%s\n' "$EXISTING_FN_SECRETS" | grep -qx -- "$1"; }
 
+dry_run_function_secret() { # NAME SOURCE
+  echo "would run: faas-cli secret create $1 --from-file=$2 --namespace $FUNCTION_NAMESPACE$([ "$REPLACE" = true ] && echo ' --replace') (if missing)"
+}
+
+put_function_secret() { # NAME FILE EXISTS(true|false): creates it, or replaces it when it exists
+  local flag=""
+  if [ "$3" = true ]; then flag="--replace"; fi
+  faas-cli secret create "$1" --from-file="$2" --namespace "$FUNCTION_NAMESPACE" $flag >/dev/null ||
+    die "faas-cli secret create $1 failed"
+  if [ "$3" = true ]; then report "$1" "faas-cli" "replaced"; else report "$1" "faas-cli" "created"; fi
+}
+
 create_function_secret() { # NAME SOURCE(file|generate|skip-without-file)
-  local name=$1 policy=$2 file exists=false flag=""
+  local name=$1 policy=$2 file exists=false
   file=$(from_file "$name")
   if [ -z "$file" ] && [ "$policy" = skip-without-file ]; then
     report "$name" "faas-cli" "skipped (no $name file in --from)"
     return
   fi
   if [ "$DRY_RUN" = true ]; then
-    echo "would run: faas-cli secret create $name --from-file=${file:-<generated file>} --namespace $FUNCTION_NAMESPACE$([ "$REPLACE" = true ] && echo ' --replace') (if missing)"
+    dry_run_function_secret "$name" "${file:-<generated file>}"
     return
   fi
   if function_secret_exists "$name"; then exists=true; fi
@@ -171,22 +199,15 @@ create_function_secret() { # NAME SOURCE(file|generate|skip-without-file)
     file="$WORK/$name"
     generate_into "$file"
   fi
-  if [ "$exists" = true ]; then flag="--replace"; fi
-  faas-cli secret create "$name" --from-file="$file" --namespace "$FUNCTION_NAMESPACE" $flag >/dev/null ||
-    die "faas-cli secret create $name failed"
-  if [ "$exists" = true ]; then report "$name" "faas-cli" "replaced"; else report "$name" "faas-cli" "created"; fi
+  put_function_secret "$name" "$file" "$exists"
 }
 
 for name in $FN_SECRETS; do
   case "$name" in
-    database-url) create_function_secret "$name" skip-without-file ;;
+    database-url) ;; # below: it depends on --postgres
     *) create_function_secret "$name" generate ;;
   esac
 done
-case " $(echo $FN_SECRETS) " in
-  *" database-url "*) ;;
-  *) create_function_secret database-url skip-without-file ;;
-esac
 
 # ---- the broker's and connectors' secrets, through kubectl (namespace openfaas) ------------------------------
 
@@ -289,6 +310,47 @@ bridge_secret() {
   report edge-broker-bridge kubectl "created"
 }
 
+# PostgreSQL's password and the function secret database-url that holds it. They are made (or replaced)
+# together: a URL with another password than the database's would leave every stateful function failing.
+# The postgres image reads POSTGRES_PASSWORD_FILE only when it creates its data folder, so replacing them on a
+# store whose database exists also needs ALTER ROLE (deploy/README.md, "Rotating secrets").
+postgres_secrets() {
+  local password_file url_file pg_exists=false url_exists=false
+  password_file=$(from_file edge-postgres)
+  if [ "$DRY_RUN" = true ]; then
+    dry_run_kube edge-postgres password "${password_file:-<generated file>}"
+    dry_run_function_secret database-url "<postgres://coffee:…@edge-postgres.$NAMESPACE:5432/coffee file>"
+    return
+  fi
+  if kube_secret_exists edge-postgres; then pg_exists=true; fi
+  if function_secret_exists database-url; then url_exists=true; fi
+  if [ "$pg_exists" != "$url_exists" ] && [ "$REPLACE" = false ]; then
+    die "only one of edge-postgres (kubectl, namespace $NAMESPACE) and database-url (faas-cli) exists; they must be made together. Run again with --replace, or delete the other one."
+  fi
+  if [ "$pg_exists" = true ] && [ "$REPLACE" = false ]; then
+    report edge-postgres kubectl "exists, kept"
+    report database-url faas-cli "exists, kept"
+    return
+  fi
+  if [ -z "$password_file" ]; then
+    password_file="$WORK/edge-postgres"
+    # Hex: safe inside a URL without encoding.
+    if command -v openssl >/dev/null 2>&1; then openssl rand -hex 24 | tr -d '\n' >"$password_file"; else
+      head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$password_file"; fi
+  fi
+  url_file="$WORK/database-url"
+  # printf is a shell builtin: the password reaches the file without appearing in any process's argv.
+  printf 'postgres://coffee:%s@edge-postgres.%s:5432/coffee' "$(tr -d '\r\n' <"$password_file")" "$NAMESPACE" >"$url_file"
+  apply_kube_secret edge-postgres password "$password_file"
+  if [ "$pg_exists" = true ]; then
+    report edge-postgres kubectl "replaced (the database keeps its old password until ALTER ROLE: deploy/README.md)"
+  else
+    report edge-postgres kubectl "created"
+  fi
+  put_function_secret database-url "$url_file" "$url_exists"
+}
+
+if [ "$POSTGRES" = true ]; then postgres_secrets; else create_function_secret database-url skip-without-file; fi
 broker_secrets
 bridge_secret
 

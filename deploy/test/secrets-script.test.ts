@@ -178,6 +178,66 @@ describe("deploy/secrets.sh", () => {
     );
   });
 
+  it("makes PostgreSQL's password and the database-url that holds it together with --postgres, and keeps both after", () => {
+    const box = sandbox();
+    const first = box.run(["--postgres"]);
+    expect(first.status, first.output).toBe(0);
+    expect(first.output).toMatch(/edge-postgres\s+kubectl\s+created/);
+    expect(first.output).toMatch(/database-url\s+faas-cli\s+created/);
+    const password = readFileSync(kubeSecret(box, "edge-postgres", "password"), "utf8");
+    expect(password).toMatch(/^[0-9a-f]{48}$/);
+    const url = new URL(readFileSync(functionSecret(box, "database-url"), "utf8"));
+    expect([url.protocol, url.username, url.password, url.host, url.pathname]).toEqual([
+      "postgres:",
+      "coffee",
+      password,
+      "edge-postgres.openfaas:5432",
+      "/coffee",
+    ]);
+
+    const second = box.run(["--postgres"]);
+    expect(second.status, second.output).toBe(0);
+    expect(second.output).toMatch(/edge-postgres\s+kubectl\s+exists, kept/);
+    expect(second.output).toMatch(/database-url\s+faas-cli\s+exists, kept/);
+    expect(readFileSync(kubeSecret(box, "edge-postgres", "password"), "utf8")).toBe(password);
+    expectNoValueIn(`${first.output}${second.output}${readLog(box)}`, [password, url.href]);
+
+    // One of the pair gone: making the other alone would leave the functions with a password the database lacks.
+    rmSync(functionSecret(box, "database-url"));
+    const third = box.run(["--postgres"]);
+    expect(third.status).toBe(1);
+    expect(third.output).toContain("they must be made together");
+    const replaced = box.run(["--postgres", "--replace"]);
+    expect(replaced.status, replaced.output).toBe(0);
+    const newPassword = readFileSync(kubeSecret(box, "edge-postgres", "password"), "utf8");
+    expect(newPassword).not.toBe(password);
+    expect(new URL(readFileSync(functionSecret(box, "database-url"), "utf8")).password).toBe(newPassword);
+  });
+
+  it("takes PostgreSQL's password from --from edge-postgres, and refuses one a URL cannot hold as it is", () => {
+    const box = sandbox();
+    const from = join(box.dir, "from");
+    mkdirSync(from);
+    writeFileSync(join(from, "edge-postgres"), "From-Dir.Postgres_Password~42\n");
+    const result = box.run(["--postgres", "--from", from]);
+    expect(result.status, result.output).toBe(0);
+    expect(readFileSync(functionSecret(box, "database-url"), "utf8")).toBe(
+      "postgres://coffee:From-Dir.Postgres_Password~42@edge-postgres.openfaas:5432/coffee",
+    );
+    expectNoValueIn(`${result.output}${readLog(box)}`, ["From-Dir.Postgres_Password~42"]);
+
+    writeFileSync(join(from, "edge-postgres"), "has/slash@and:colon-password");
+    const refused = sandbox().run(["--postgres", "--from", from]);
+    expect(refused.status).toBe(1);
+    expect(refused.output).toContain("edge-postgres must be one line");
+    expect(refused.output).not.toContain("has/slash");
+
+    writeFileSync(join(from, "database-url"), "postgres://someone@elsewhere/db");
+    const both = sandbox().run(["--postgres", "--from", from]);
+    expect(both.status).toBe(1);
+    expect(both.output).toContain("--postgres makes database-url");
+  });
+
   it("refuses half of the broker's pair from --from: the password must be the users file's", () => {
     const box = sandbox();
     const from = join(box.dir, "from");
@@ -197,6 +257,12 @@ describe("deploy/secrets.sh", () => {
     expect(result.output).toContain("kubectl create secret generic edge-broker-users --namespace openfaas");
     expect(result.output).toContain("kubectl create secret generic edge-broker-mqtt-connector --namespace openfaas");
     expect(result.output).toContain("user add sensor-store042 --role sensor --store store042");
+    expect(existsSync(box.log)).toBe(false);
+    expect(existsSync(box.state)).toBe(false);
+    const postgres = box.run(["--dry-run", "--postgres"]);
+    expect(postgres.status, postgres.output).toBe(0);
+    expect(postgres.output).toContain("kubectl create secret generic edge-postgres --namespace openfaas");
+    expect(postgres.output).toContain("faas-cli secret create database-url --from-file=<postgres://coffee:…");
     expect(existsSync(box.log)).toBe(false);
     expect(existsSync(box.state)).toBe(false);
   });
