@@ -21,6 +21,7 @@ export function banner(edge: Edge, cwd: string, stackFile: string): string {
     `  functions   ${edge.url}/function/<name>`,
     `  async       ${edge.url}/async-function/<name>   with X-Callback-Url`,
     `  metrics     ${edge.url}/metrics`,
+    `  dashboard   ${edge.url}/ui/   (the admin user below; live sensors and alerts when the broker is up)`,
     `  admin       user "${edge.credentialFiles.user}", password in ${rel(edge.credentialFiles.passwordFile)}`,
     `              faas-cli login -g ${edge.url} -u ${edge.credentialFiles.user} --password-stdin < ${rel(edge.credentialFiles.passwordFile)}`,
     `  data        ${rel(config.dataDir)}/ (state, queue, logs, secrets/)   (DATA_DIR)`,

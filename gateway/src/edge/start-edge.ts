@@ -12,6 +12,9 @@ import { FunctionRuntime } from "../runtime/function-runtime.js";
 import { type FunctionSpec, resolveFunctionSpec } from "../runtime/function-spec.js";
 import { openSecretFolder } from "../secrets/secret-folder.js";
 import { loadStack } from "../stack/stack.js";
+import { LiveFeed } from "../ui/live-feed.js";
+import { type SensorSubscriber, startSensorSubscriber } from "../ui/sensor-subscriber.js";
+import { loadStaticAssets } from "../ui/static-assets.js";
 import { batchedWriter } from "./batched-writer.js";
 import { type ConnectorsStarted, startConnectors } from "./connectors.js";
 import { chooseBroker, type EmbeddedBroker, startEmbeddedBroker } from "./embedded-broker.js";
@@ -62,7 +65,8 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   const { config } = options;
   const terminal = batchedWriter(options.out);
   const say = (text: string) => terminal.write(`gateway | ${text}\n`);
-  const stack = await loadStack(options.stackFile, options.env);
+  const host = config.gatewayHost === "0.0.0.0" || config.gatewayHost === "::" ? "127.0.0.1" : config.gatewayHost;
+  const stack = await loadStack(options.stackFile, withDashboardAlerts(options.env, host, config.gatewayPort));
   const stackDir = path.dirname(path.resolve(options.stackFile));
   const specs = await Promise.all(
     stack.functions.map((fn) =>
@@ -109,6 +113,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
   let port = config.gatewayPort;
   let brokerChoice: "embedded" | "external" = "external";
   let worker: AsyncWorker | undefined;
+  const feed = new LiveFeed();
   const server = createGatewayServer({
     runtime,
     metrics,
@@ -120,6 +125,7 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     maxAsyncBodyBytes: config.maxAsyncBodyBytes,
     downWindowDefaultMs: config.scaleDownWindowMs,
     version: VERSION,
+    ui: { assets: loadStaticAssets(), feed, jobs: queue },
     warn: say,
     onError: (error) => say(`unexpected error: ${(error as Error).stack ?? String(error)}`),
   });
@@ -156,17 +162,19 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     },
   });
 
-  const host = config.gatewayHost === "0.0.0.0" || config.gatewayHost === "::" ? "127.0.0.1" : config.gatewayHost;
   const url = `http://${host}:${port}`;
   const write = (line: string) => terminal.write(line);
   let broker: EmbeddedBroker | undefined;
   let connectors: ConnectorsStarted | undefined;
+  let sensors: SensorSubscriber | undefined;
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       // The connectors first: they feed the gateway, which still answers what they have in flight.
       await connectors?.stop(config.drainTimeoutMs);
+      await sensors?.stop();
+      feed.close();
       await broker?.stop(config.drainTimeoutMs);
       // Then the worker, while the gateway still answers the calls it has running; what it has not begun
       // stays in the queue file for the next start.
@@ -187,6 +195,14 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
         ? { username: "mqtt-connector", passwordFile: path.join(broker.credentialsDir, "mqtt-connector") }
         : undefined;
       connectors = await startConnectors(config, url, write, mqttUser);
+      sensors = startSensorSubscriber({
+        brokerUrl: `mqtt://127.0.0.1:${config.mqttPort}`,
+        ...(broker
+          ? { user: { username: "dashboard", passwordFile: path.join(broker.credentialsDir, "dashboard") } }
+          : {}),
+        feed,
+        say,
+      });
     } catch (error) {
       await stop();
       throw error;
@@ -209,4 +225,15 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
     ...(broker ? { brokerCredentialsDir: broker.credentialsDir } : {}),
     stop,
   };
+}
+
+/**
+ * Points the functions' `ALERT_WEBHOOK_URL` (stack.yml: `${ALERT_WEBHOOK_URL:-}`) at the gateway's alert hook, so
+ * the dashboard shows alerts as they happen. A value the user set, even empty, wins; with GATEWAY_PORT=0 the port
+ * is not known before the functions are configured, so nothing is set.
+ */
+function withDashboardAlerts(env: NodeJS.ProcessEnv, host: string, port: number): NodeJS.ProcessEnv {
+  if (env.ALERT_WEBHOOK_URL !== undefined || port === 0) return env;
+  const hostPart = host.includes(":") ? `[${host}]` : host;
+  return { ...env, ALERT_WEBHOOK_URL: `http://${hostPart}:${port}/hooks/alerts` };
 }

@@ -8,6 +8,8 @@ import type { FunctionRuntime } from "../runtime/function-runtime.js";
 import { NAMESPACE } from "../runtime/function-spec.js";
 import type { SecretFolder } from "../secrets/secret-folder.js";
 import { handleSecrets } from "../secrets/secrets-route.js";
+import { handleAlertHook } from "../ui/alert-hook.js";
+import { handleUi, type UiDeps } from "../ui/ui-route.js";
 import { handleAsync } from "./async-route.js";
 import { type Credentials, checkBasicAuth } from "./basic-auth.js";
 import { handleInvoke } from "./invoke-route.js";
@@ -26,6 +28,8 @@ export interface GatewayServerDeps {
   readonly maxAsyncBodyBytes: number;
   readonly downWindowDefaultMs: number;
   readonly version: string;
+  /** The dashboard at /ui/ and the alert webhook it listens to. */
+  readonly ui: UiDeps;
   readonly warn: (message: string) => void;
   /** Reports a request that failed in a way no route answered (a bug): logged, answered 500. */
   readonly onError: (error: unknown) => void;
@@ -101,6 +105,12 @@ export function createGatewayServer(deps: GatewayServerDeps): GatewayServer {
       res.writeHead(200, { "Content-Type": deps.metrics.contentType }).end(text);
       return;
     }
+    if (path === "/ui" || path.startsWith("/ui/")) {
+      // The dashboard is behind the same basic auth as /system/, as OpenFaaS protects its portal.
+      if (!checkBasicAuth(deps.credentials, req, res)) return;
+      return handleUi(deps.ui, req, res, path, new URL(raw, "http://gateway"));
+    }
+    if (path === "/hooks/alerts") return handleAlertHook(deps.ui.feed, req, res);
     if (path.startsWith("/system/")) {
       if (!checkBasicAuth(deps.credentials, req, res)) return;
       return routeSystem(req, res, path, new URL(raw, "http://gateway"));
