@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { MqttClient } from "mqtt";
 import { afterEach, expect, it } from "vitest";
 import { type Mosquitto, startMosquitto } from "../../../gateway/test/support/mosquitto.js";
+import { makeTestPki, type TestPki } from "../../../gateway/test/support/test-pki.js";
 import { type Bridge, startBridge } from "../../src/bridge/bridge.js";
 import { type Outbox, openOutbox } from "../../src/bridge/outbox.js";
 import {
@@ -40,63 +40,6 @@ afterEach(async () => {
   await removeTempDirs();
 });
 
-interface TestPki {
-  readonly caFile: string;
-  readonly serverCertFile: string;
-  readonly serverKeyFile: string;
-  readonly ca: Buffer;
-  readonly clientCert: Buffer;
-  readonly clientKey: Buffer;
-}
-
-/** A throwaway CA with a server certificate for 127.0.0.1 and a client certificate, made by openssl. */
-function makePki(dir: string): TestPki {
-  const at = (name: string) => path.join(dir, name);
-  const openssl = (args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
-  const subjectArgs = (subject: string, key: string) => [
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    at(key),
-    "-subj",
-    subject,
-  ];
-  openssl(["req", "-x509", ...subjectArgs("/CN=bridge test CA", "ca.key"), "-out", at("ca.pem"), "-days", "1"]);
-  const issue = (name: string, subject: string, extension: string) => {
-    openssl(["req", ...subjectArgs(subject, `${name}.key`), "-out", at(`${name}.csr`)]);
-    writeFileSync(at(`${name}.ext`), `${extension}\n`);
-    openssl([
-      "x509",
-      "-req",
-      "-in",
-      at(`${name}.csr`),
-      "-CA",
-      at("ca.pem"),
-      "-CAkey",
-      at("ca.key"),
-      "-CAcreateserial",
-      "-out",
-      at(`${name}.pem`),
-      "-days",
-      "1",
-      "-extfile",
-      at(`${name}.ext`),
-    ]);
-  };
-  issue("server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1");
-  issue("client", `/CN=${USERNAME}`, "extendedKeyUsage=clientAuth");
-  return {
-    caFile: at("ca.pem"),
-    serverCertFile: at("server.pem"),
-    serverKeyFile: at("server.key"),
-    ca: readFileSync(at("ca.pem")),
-    clientCert: readFileSync(at("client.pem")),
-    clientKey: readFileSync(at("client.key")),
-  };
-}
-
-/** Mosquitto whose only listener takes TLS with a client certificate, and a username and password. */
 async function startTlsCentral(dir: string, pki: TestPki): Promise<Mosquitto> {
   const passwordFile = path.join(dir, "passwords");
   execFileSync("mosquitto_passwd", ["-c", "-b", passwordFile, USERNAME, PASSWORD], { stdio: "ignore" });
@@ -116,7 +59,7 @@ async function startTlsCentral(dir: string, pki: TestPki): Promise<Mosquitto> {
 
 it("forwards over TLS with a client certificate and credentials; a wrong password is refused and never logged", async () => {
   const dir = await tempDir();
-  const pki = makePki(dir);
+  const pki = makeTestPki(dir, USERNAME);
   central = await startTlsCentral(dir, pki);
   const centralUrl = `mqtts://127.0.0.1:${central.port}`;
   const tls = { ca: pki.ca, cert: pki.clientCert, key: pki.clientKey };

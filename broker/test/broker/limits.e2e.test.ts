@@ -1,10 +1,10 @@
-import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
+import { makeTestPki } from "../../../gateway/test/support/test-pki.js";
 import { startTestBroker, type TestBroker } from "../support/test-broker.js";
 
 let broker: TestBroker | undefined;
@@ -97,57 +97,11 @@ describe("the broker's limits", () => {
 describe("the TLS listener", () => {
   it("accepts MQTT over TLS with a test CA", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "edge-broker-tls-"));
-    const file = (name: string) => path.join(dir, name);
-    const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
-    openssl(
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      file("ca.key"),
-      "-out",
-      file("ca.pem"),
-      "-days",
-      "1",
-      "-subj",
-      "/CN=test CA",
-    );
-    openssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      file("server.key"),
-      "-out",
-      file("server.csr"),
-      "-subj",
-      "/CN=127.0.0.1",
-    );
-    execFileSync("sh", ["-c", `printf 'subjectAltName=IP:127.0.0.1\\n' > '${file("ext")}'`]);
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      file("server.csr"),
-      "-CA",
-      file("ca.pem"),
-      "-CAkey",
-      file("ca.key"),
-      "-CAcreateserial",
-      "-out",
-      file("server.pem"),
-      "-days",
-      "1",
-      "-extfile",
-      file("ext"),
-    );
+    const pki = makeTestPki(dir);
     try {
       broker = await startTestBroker([{ name: "dashboard", role: "dashboard" }], {
-        TLS_CERT_FILE: file("server.pem"),
-        TLS_KEY_FILE: file("server.key"),
+        TLS_CERT_FILE: pki.serverCertFile,
+        TLS_KEY_FILE: pki.serverKeyFile,
         MQTTS_PORT: "0",
       });
       const port = broker.running.listening.mqttsPort;
@@ -155,7 +109,7 @@ describe("the TLS listener", () => {
       const client: MqttClient = await mqtt.connectAsync(`mqtts://127.0.0.1:${port}`, {
         username: "dashboard",
         password: broker.passwords.dashboard ?? "",
-        ca: execFileSync("cat", [file("ca.pem")]),
+        ca: pki.ca,
         reconnectPeriod: 0,
       });
       expect(client.connected).toBe(true);

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { MqttClient } from "mqtt";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type Mosquitto, mosquittoAvailable, startMosquitto } from "../../../gateway/test/support/mosquitto.js";
+import { makeTestPki } from "../../../gateway/test/support/test-pki.js";
 import { type ConnectorProcess, startConnector } from "../support/connector-process.js";
 import { type FakeGateway, startFakeGateway } from "../support/fake-gateway.js";
 import { client, connectorEnv, removeTempDirs, tempDir, until } from "./helpers.js";
@@ -30,8 +31,12 @@ describe.runIf(run)("mqtt-connector when things go wrong", () => {
   it("loses nothing while a function answers 503 for its first seconds (scaling from zero)", async () => {
     broker = await startMosquitto();
     gateway = await startFakeGateway([{ name: "cold", annotations: { topic: "cold/+" } }]);
-    const warmAt = Date.now() + 1500;
-    gateway.answer = () => (Date.now() < warmAt ? { status: 503 } : { status: 200 });
+    // Cold for 1.5 s from the first call, however long the connector took to start on a loaded machine.
+    let warmAt = Number.POSITIVE_INFINITY;
+    gateway.answer = () => {
+      if (warmAt === Number.POSITIVE_INFINITY) warmAt = Date.now() + 1500;
+      return Date.now() < warmAt ? { status: 503 } : { status: 200 };
+    };
     connector = await startConnector(
       "mqtt",
       connectorEnv(gateway.url, broker.url, await tempDir(), { max_attempts: "30" }),
@@ -98,14 +103,14 @@ describe.runIf(run)("mqtt-connector when things go wrong", () => {
 
   it("connects over TLS with a test CA and a client certificate", async () => {
     const dir = await tempDir();
-    const pki = makeTestPki(dir);
+    const pki = makeTestPki(dir, "mqtt-connector");
     await readableByTheBroker(dir);
     // These lines follow the helper's `listener` line, so they make that listener TLS-only.
     broker = await startMosquitto({
       config: [
-        `cafile ${pki.ca}`,
-        `certfile ${pki.serverCert}`,
-        `keyfile ${pki.serverKey}`,
+        `cafile ${pki.caFile}`,
+        `certfile ${pki.serverCertFile}`,
+        `keyfile ${pki.serverKeyFile}`,
         "require_certificate true",
       ],
     });
@@ -113,89 +118,21 @@ describe.runIf(run)("mqtt-connector when things go wrong", () => {
     connector = await startConnector(
       "mqtt",
       connectorEnv(gateway.url, broker.url.replace("mqtt://", "mqtts://"), dir, {
-        tls_ca_file: pki.ca,
-        tls_cert_file: pki.clientCert,
-        tls_key_file: pki.clientKey,
+        tls_ca_file: pki.caFile,
+        tls_cert_file: pki.clientCertFile,
+        tls_key_file: pki.clientKeyFile,
       }),
     );
     await connector.waitReady();
     publisher = await client(broker.url.replace("mqtt://", "mqtts://"), {
-      ca: pki.caPem,
-      cert: pki.clientCertPem,
-      key: pki.clientKeyPem,
+      ca: pki.ca,
+      cert: pki.clientCert,
+      key: pki.clientKey,
     });
     await publisher.publishAsync("tls/one", "secure", { qos: 1 });
     await until("the invocation over TLS", () => gateway?.invocations.length === 1);
   });
 });
-
-/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl for one test. */
-function makeTestPki(dir: string) {
-  const file = (name: string) => path.join(dir, name);
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
-  openssl(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-keyout",
-    file("ca.key"),
-    "-out",
-    file("ca.pem"),
-    "-days",
-    "1",
-    "-subj",
-    "/CN=coffee-edge test CA",
-  );
-  for (const [name, subject, ext] of [
-    ["server", "/CN=127.0.0.1", "subjectAltName=IP:127.0.0.1"],
-    ["client", "/CN=mqtt-connector", "extendedKeyUsage=clientAuth"],
-  ] as const) {
-    openssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      file(`${name}.key`),
-      "-out",
-      file(`${name}.csr`),
-      "-subj",
-      subject,
-    );
-    const extFile = file(`${name}.ext`);
-    execFileSync("sh", ["-c", `printf '%s\\n' '${ext}' > '${extFile}'`]);
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      file(`${name}.csr`),
-      "-CA",
-      file("ca.pem"),
-      "-CAkey",
-      file("ca.key"),
-      "-CAcreateserial",
-      "-out",
-      file(`${name}.pem`),
-      "-days",
-      "1",
-      "-extfile",
-      extFile,
-    );
-  }
-  const read = (name: string) => execFileSync("cat", [file(name)]);
-  return {
-    ca: file("ca.pem"),
-    serverCert: file("server.pem"),
-    serverKey: file("server.key"),
-    clientCert: file("client.pem"),
-    clientKey: file("client.key"),
-    caPem: read("ca.pem"),
-    clientCertPem: read("client.pem"),
-    clientKeyPem: read("client.key"),
-  };
-}
 
 /** Mosquitto started as root drops to the `mosquitto` user: it must be able to read the test's files. */
 async function readableByTheBroker(dir: string): Promise<void> {
