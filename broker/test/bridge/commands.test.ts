@@ -1,18 +1,16 @@
 import path from "node:path";
 import type { MqttClient } from "mqtt";
 import { afterEach, expect, it } from "vitest";
-import type { Mosquitto } from "../../../gateway/test/support/mosquitto.js";
-import { type Bridge, startBridge } from "../../src/bridge/bridge.js";
-import { type Outbox, openOutbox } from "../../src/bridge/outbox.js";
+import { startBridge } from "../../src/bridge/bridge.js";
+import { openOutbox } from "../../src/bridge/outbox.js";
 import {
+  bridgeRig,
   connectClient,
-  endClients,
-  type LocalBroker,
   recordingLogger,
-  removeTempDirs,
   STORE_ID,
   startCentral,
   startLocalBroker,
+  tearDownRig,
   tempDir,
   waitFor,
 } from "./helpers.js";
@@ -21,24 +19,8 @@ const WAIT_MS = 8000;
 const PASSWORD = "bridge-password-never-logged";
 const SECRET_PAYLOAD = "payload-never-logged";
 
-let bridge: Bridge | undefined;
-let outbox: Outbox | undefined;
-let local: LocalBroker | undefined;
-let central: Mosquitto | undefined;
-const clients: MqttClient[] = [];
-
-afterEach(async () => {
-  await bridge?.stop();
-  bridge = undefined;
-  outbox?.close();
-  outbox = undefined;
-  await endClients(clients.splice(0));
-  await local?.close();
-  local = undefined;
-  await central?.stop();
-  central = undefined;
-  await removeTempDirs();
-});
+const rig = bridgeRig();
+afterEach(() => tearDownRig(rig));
 
 interface Received {
   readonly topic: string;
@@ -53,9 +35,9 @@ function collect(client: MqttClient): Received[] {
 
 it("sends local topics under the store's central prefix and relays commands back under their local topic, once", async () => {
   const dir = await tempDir();
-  central = await startCentral(dir);
+  rig.central = await startCentral(dir);
   const logger = recordingLogger();
-  outbox = openOutbox({
+  rig.outbox = openOutbox({
     file: path.join(dir, "outbox.db"),
     maxMessages: 1000,
     maxBytes: 1_000_000,
@@ -64,11 +46,11 @@ it("sends local topics under the store's central prefix and relays commands back
   const relayed: string[] = [];
   // Every publish is captured, the broker's own too (which is how the bridge injects commands): if the bridge's
   // loop guard failed, the injected command would go back out and show up at the central subscriber.
-  local = await startLocalBroker((packet) => bridge?.capture(packet.topic, packet.payload, packet.qos), true);
-  const broker = local;
-  const centralUrl = central.url.replace("mqtt://", `mqtt://edge:${PASSWORD}@`);
-  bridge = startBridge({
-    outbox,
+  rig.local = await startLocalBroker((packet) => rig.bridge?.capture(packet.topic, packet.payload, packet.qos), true);
+  const broker = rig.local;
+  const centralUrl = rig.central.url.replace("mqtt://", `mqtt://edge:${PASSWORD}@`);
+  rig.bridge = startBridge({
+    outbox: rig.outbox,
     localPublish: (topic, payload, qos) => broker.publish(topic, payload, qos),
     centralUrl,
     clientId: `edge-bridge-${STORE_ID}`,
@@ -82,15 +64,15 @@ it("sends local topics under the store's central prefix and relays commands back
     reconnectMinMs: 100,
     reconnectMaxMs: 500,
   });
-  const running = bridge;
+  const running = rig.bridge;
 
-  const centralWatcher = await connectClient(central.url, { clientId: "central-watcher" });
-  clients.push(centralWatcher);
+  const centralWatcher = await connectClient(rig.central.url, { clientId: "central-watcher" });
+  rig.clients.push(centralWatcher);
   const atCentral = collect(centralWatcher);
   await centralWatcher.subscribeAsync("stores/#", { qos: 1 });
-  const localUrl = `mqtt://127.0.0.1:${local.port}`;
+  const localUrl = `mqtt://127.0.0.1:${rig.local.port}`;
   const localDevice = await connectClient(localUrl, { clientId: "fridge-1" });
-  clients.push(localDevice);
+  rig.clients.push(localDevice);
   const atDevice = collect(localDevice);
   await localDevice.subscribeAsync(`store/${STORE_ID}/cmd/#`, { qos: 1 });
   await waitFor("the bridge to connect", () => running.connected, WAIT_MS);
@@ -101,8 +83,8 @@ it("sends local topics under the store's central prefix and relays commands back
   expect(atCentral[0]).toEqual({ topic: `stores/${STORE_ID}/fridge-1/temp`, payload: `3.9 ${SECRET_PAYLOAD}` });
 
   // In: the command published at central reaches the local subscriber under the local topic.
-  const office = await connectClient(central.url, { clientId: "head-office" });
-  clients.push(office);
+  const office = await connectClient(rig.central.url, { clientId: "head-office" });
+  rig.clients.push(office);
   await office.publishAsync(`stores/${STORE_ID}/cmd/fridge-1/setpoint`, "4.5", { qos: 1 });
   await waitFor("the command at the device", () => atDevice.length >= 1, WAIT_MS);
   expect(atDevice[0]).toEqual({ topic: `store/${STORE_ID}/cmd/fridge-1/setpoint`, payload: "4.5" });
@@ -124,9 +106,9 @@ it("sends local topics under the store's central prefix and relays commands back
   // The device got the relayed command, then its own "99" (a local publish it is subscribed to): nothing twice.
   expect(atDevice.map((m) => m.payload)).toEqual(["4.5", "99"]);
   expect(relayed).toHaveLength(1);
-  expect(outbox.depth()).toBe(0);
+  expect(rig.outbox.depth()).toBe(0);
 
-  await bridge.stop();
+  await rig.bridge.stop();
   const logs = logger.text();
   expect(logs).toContain("connected to central");
   expect(logs).not.toContain(PASSWORD);
@@ -135,9 +117,14 @@ it("sends local topics under the store's central prefix and relays commands back
 
 it("refuses a central URL with an unsupported scheme and invalid filters, naming the option", async () => {
   const dir = await tempDir();
-  outbox = openOutbox({ file: path.join(dir, "outbox.db"), maxMessages: 10, maxBytes: 10_000, policy: "drop-oldest" });
+  rig.outbox = openOutbox({
+    file: path.join(dir, "outbox.db"),
+    maxMessages: 10,
+    maxBytes: 10_000,
+    policy: "drop-oldest",
+  });
   const base = {
-    outbox,
+    outbox: rig.outbox,
     localPublish: async () => {},
     centralUrl: "mqtt://127.0.0.1:1",
     clientId: "edge-bridge-x",

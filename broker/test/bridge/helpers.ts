@@ -7,8 +7,9 @@ import { fileURLToPath } from "node:url";
 import type { Aedes } from "aedes";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { type Mosquitto, startMosquitto } from "../../../gateway/test/support/mosquitto.js";
+import type { Bridge } from "../../src/bridge/bridge.js";
 import type { BridgeLogger } from "../../src/bridge/logger.js";
-import type { QoS } from "../../src/bridge/outbox.js";
+import type { Outbox, QoS } from "../../src/bridge/outbox.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
@@ -271,4 +272,33 @@ export async function endClients(clients: (MqttClient | undefined)[]): Promise<v
   await Promise.all(
     clients.map((client) => (client ? new Promise<void>((resolve) => client.end(true, () => resolve())) : undefined)),
   );
+}
+
+/**
+ * What one bridge test starts, for `tearDownRig` to stop after it in reverse order: the bridge, its outbox, the
+ * local broker, the central Mosquitto and any clients. A test assigns the parts it starts.
+ */
+export interface BridgeRig {
+  bridge?: Bridge;
+  outbox?: Outbox;
+  local?: LocalBroker;
+  central?: Mosquitto;
+  readonly clients: MqttClient[];
+}
+
+export function bridgeRig(): BridgeRig {
+  return { clients: [] };
+}
+
+export async function tearDownRig(rig: BridgeRig): Promise<void> {
+  await rig.bridge?.stop();
+  rig.bridge = undefined;
+  rig.outbox?.close();
+  rig.outbox = undefined;
+  await endClients(rig.clients.splice(0));
+  await rig.local?.close();
+  rig.local = undefined;
+  await rig.central?.stop();
+  rig.central = undefined;
+  await removeTempDirs();
 }

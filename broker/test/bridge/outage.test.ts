@@ -1,22 +1,19 @@
 import path from "node:path";
-import type { MqttClient } from "mqtt";
 import { afterEach, expect, it } from "vitest";
-import type { Mosquitto } from "../../../gateway/test/support/mosquitto.js";
-import { type Bridge, startBridge } from "../../src/bridge/bridge.js";
-import { type Outbox, openOutbox } from "../../src/bridge/outbox.js";
+import { startBridge } from "../../src/bridge/bridge.js";
+import { openOutbox } from "../../src/bridge/outbox.js";
 import {
+  bridgeRig,
   connectClient,
-  endClients,
   firstArrivals,
   freePort,
-  type LocalBroker,
   publishSequence,
   range,
   recordingLogger,
-  removeTempDirs,
   STORE_ID,
   startCentral,
   startLocalBroker,
+  tearDownRig,
   tempDir,
   waitFor,
   watchCentral,
@@ -26,24 +23,8 @@ const TOTAL = 5000;
 const OUTAGE_MS = 10_000;
 const PAYLOAD_BYTES = 64;
 
-let bridge: Bridge | undefined;
-let outbox: Outbox | undefined;
-let local: LocalBroker | undefined;
-let central: Mosquitto | undefined;
-const clients: MqttClient[] = [];
-
-afterEach(async () => {
-  await bridge?.stop();
-  bridge = undefined;
-  outbox?.close();
-  outbox = undefined;
-  await endClients(clients.splice(0));
-  await local?.close();
-  local = undefined;
-  await central?.stop();
-  central = undefined;
-  await removeTempDirs();
-});
+const rig = bridgeRig();
+afterEach(() => tearDownRig(rig));
 
 /** Counts PUBACKs from central with the time of each batch, to tell a forwarding rate. */
 function forwardingClock() {
@@ -66,26 +47,26 @@ it("a 10 s central outage while 5,000 messages are published locally: all arrive
   const centralPort = await freePort();
   const centralDir = await tempDir();
   const watcher = await watchCentral(centralDir, centralPort, `stores/${STORE_ID}/#`);
-  clients.push(watcher.client);
-  central = await startCentral(centralDir, centralPort);
+  rig.clients.push(watcher.client);
+  rig.central = await startCentral(centralDir, centralPort);
 
   const dir = await tempDir();
   const logger = recordingLogger();
   const clock = forwardingClock();
   let disconnects = 0;
   const connects: number[] = [];
-  outbox = openOutbox({
+  rig.outbox = openOutbox({
     file: path.join(dir, "outbox.db"),
     maxMessages: 100_000,
     maxBytes: 64_000_000,
     policy: "drop-oldest",
   });
-  local = await startLocalBroker((packet) => bridge?.capture(packet.topic, packet.payload, packet.qos));
-  const broker = local;
-  bridge = startBridge({
-    outbox,
+  rig.local = await startLocalBroker((packet) => rig.bridge?.capture(packet.topic, packet.payload, packet.qos));
+  const broker = rig.local;
+  rig.bridge = startBridge({
+    outbox: rig.outbox,
     localPublish: (topic, payload, qos) => broker.publish(topic, payload, qos),
-    centralUrl: central.url,
+    centralUrl: rig.central.url,
     clientId: `edge-bridge-${STORE_ID}`,
     topics: [`store/${STORE_ID}/#`],
     prefix: "stores/{storeId}/",
@@ -100,17 +81,17 @@ it("a 10 s central outage while 5,000 messages are published locally: all arrive
     reconnectMinMs: 100,
     reconnectMaxMs: 1000,
   });
-  const running = bridge;
-  const box = outbox;
+  const running = rig.bridge;
+  const box = rig.outbox;
   await waitFor("the bridge to connect", () => running.connected, 5000);
-  const device = await connectClient(`mqtt://127.0.0.1:${local.port}`, { clientId: "fridge-1" });
-  clients.push(device);
+  const device = await connectClient(`mqtt://127.0.0.1:${rig.local.port}`, { clientId: "fridge-1" });
+  rig.clients.push(device);
   const topic = `store/${STORE_ID}/fridge-1/temp`;
 
   // Before: central up. The outage starts right after, with some of these still in flight.
   const liveStart = performance.now();
   await publishSequence(device, topic, range(1000), { batch: 50, payloadBytes: PAYLOAD_BYTES });
-  await central.stop();
+  await rig.central.stop();
   const stoppedAt = performance.now();
   const liveMs = stoppedAt - liveStart;
   const beforeOutage = clock.after(liveStart).count;
@@ -124,7 +105,7 @@ it("a 10 s central outage while 5,000 messages are published locally: all arrive
   if (outageLeft > 0) await new Promise((resolve) => setTimeout(resolve, outageLeft));
 
   // After: central back on the same port; the backlog drains while the last 1,000 are published.
-  central = await startCentral(centralDir, centralPort);
+  rig.central = await startCentral(centralDir, centralPort);
   const restartedAt = performance.now();
   await publishSequence(device, topic, range(1000, 4000), { batch: 50, payloadBytes: PAYLOAD_BYTES });
   await waitFor("all 5,000 at central", () => watcher.received.distinct.size >= TOTAL, 25_000);
@@ -149,11 +130,11 @@ it("drains a 20,000-message backlog in order (forwarding rate)", async () => {
   const centralPort = await freePort();
   const centralDir = await tempDir();
   const watcher = await watchCentral(centralDir, centralPort, "#");
-  clients.push(watcher.client);
-  central = await startCentral(centralDir, centralPort);
+  rig.clients.push(watcher.client);
+  rig.central = await startCentral(centralDir, centralPort);
 
   const dir = await tempDir();
-  outbox = openOutbox({
+  rig.outbox = openOutbox({
     file: path.join(dir, "outbox.db"),
     maxMessages: 100_000,
     maxBytes: 64_000_000,
@@ -161,15 +142,16 @@ it("drains a 20,000-message backlog in order (forwarding rate)", async () => {
   });
   const padding = "x".repeat(PAYLOAD_BYTES);
   const storeStart = performance.now();
-  for (const seq of range(count)) outbox.add(`store/${STORE_ID}/fridge-1/temp`, Buffer.from(`${seq}:${padding}`), 1);
+  for (const seq of range(count))
+    rig.outbox.add(`store/${STORE_ID}/fridge-1/temp`, Buffer.from(`${seq}:${padding}`), 1);
   const storeMs = performance.now() - storeStart;
-  const box = outbox;
+  const box = rig.outbox;
   const clock = forwardingClock();
   let connectedAt = 0;
-  bridge = startBridge({
-    outbox,
+  rig.bridge = startBridge({
+    outbox: rig.outbox,
     localPublish: async () => {},
-    centralUrl: central.url,
+    centralUrl: rig.central.url,
     clientId: `edge-bridge-${STORE_ID}`,
     topics: [`store/${STORE_ID}/#`],
     storeId: STORE_ID,

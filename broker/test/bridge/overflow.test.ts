@@ -1,23 +1,20 @@
 import path from "node:path";
-import type { MqttClient } from "mqtt";
 import { afterEach, expect, it } from "vitest";
-import type { Mosquitto } from "../../../gateway/test/support/mosquitto.js";
-import { type Bridge, startBridge } from "../../src/bridge/bridge.js";
+import { startBridge } from "../../src/bridge/bridge.js";
 import type { DropCause } from "../../src/bridge/drop-reporter.js";
 import { type Outbox, type OutboxPolicy, openOutbox } from "../../src/bridge/outbox.js";
 import {
+  bridgeRig,
   connectClient,
-  endClients,
   firstArrivals,
   freePort,
-  type LocalBroker,
   publishSequence,
   range,
   recordingLogger,
-  removeTempDirs,
   STORE_ID,
   startCentral,
   startLocalBroker,
+  tearDownRig,
   tempDir,
   waitFor,
   watchCentral,
@@ -27,35 +24,19 @@ const WAIT_MS = 8000;
 const CAPACITY = 100;
 const PUBLISHED = 150;
 
-let bridge: Bridge | undefined;
-let outbox: Outbox | undefined;
-let local: LocalBroker | undefined;
-let central: Mosquitto | undefined;
-const clients: MqttClient[] = [];
-
-afterEach(async () => {
-  await bridge?.stop();
-  bridge = undefined;
-  outbox?.close();
-  outbox = undefined;
-  await endClients(clients.splice(0));
-  await local?.close();
-  local = undefined;
-  await central?.stop();
-  central = undefined;
-  await removeTempDirs();
-});
+const rig = bridgeRig();
+afterEach(() => tearDownRig(rig));
 
 /** A bridge to a central broker that is not running yet (on `centralPort`), with a 100-message outbox. */
 async function bridgeWithFullOutbox(policy: OutboxPolicy, centralPort: number) {
   const dir = await tempDir();
   const logger = recordingLogger();
   const drops: { count: number; cause: DropCause }[] = [];
-  outbox = openOutbox({ file: path.join(dir, "outbox.db"), maxMessages: CAPACITY, maxBytes: 1_000_000, policy });
-  local = await startLocalBroker((packet) => bridge?.capture(packet.topic, packet.payload, packet.qos));
-  const broker = local;
-  bridge = startBridge({
-    outbox,
+  rig.outbox = openOutbox({ file: path.join(dir, "outbox.db"), maxMessages: CAPACITY, maxBytes: 1_000_000, policy });
+  rig.local = await startLocalBroker((packet) => rig.bridge?.capture(packet.topic, packet.payload, packet.qos));
+  const broker = rig.local;
+  rig.bridge = startBridge({
+    outbox: rig.outbox,
     localPublish: (topic, payload, qos) => broker.publish(topic, payload, qos),
     centralUrl: `mqtt://127.0.0.1:${centralPort}`,
     clientId: `edge-bridge-${STORE_ID}`,
@@ -66,10 +47,10 @@ async function bridgeWithFullOutbox(policy: OutboxPolicy, centralPort: number) {
     reconnectMinMs: 100,
     reconnectMaxMs: 300,
   });
-  const device = await connectClient(`mqtt://127.0.0.1:${local.port}`, { clientId: "fridge-1" });
-  clients.push(device);
+  const device = await connectClient(`mqtt://127.0.0.1:${rig.local.port}`, { clientId: "fridge-1" });
+  rig.clients.push(device);
   await publishSequence(device, `store/${STORE_ID}/fridge-1/temp`, range(PUBLISHED), { batch: 10 });
-  return { logger, drops, outbox, bridge };
+  return { logger, drops, outbox: rig.outbox, bridge: rig.bridge };
 }
 
 const storedSeqs = (box: Outbox) => box.peek(1000).map((row) => Number(row.payload.toString().split(":")[0]));
@@ -79,7 +60,7 @@ it("drop-oldest: a full outbox keeps the newest messages, logs the drops and cou
   const centralPort = await freePort();
   const centralDir = await tempDir();
   const watcher = await watchCentral(centralDir, centralPort, "#");
-  clients.push(watcher.client);
+  rig.clients.push(watcher.client);
   const { logger, drops, outbox: box } = await bridgeWithFullOutbox("drop-oldest", centralPort);
 
   expect(box.depth()).toBe(CAPACITY);
@@ -93,14 +74,14 @@ it("drop-oldest: a full outbox keeps the newest messages, logs the drops and cou
   expect(dropLines[0]?.msg).toMatch(/oldest messages dropped.*policy drop-oldest/);
 
   // The central broker comes up: exactly what was kept arrives, in order.
-  central = await startCentral(centralDir, centralPort);
+  rig.central = await startCentral(centralDir, centralPort);
   const { received } = watcher;
   await waitFor("the kept messages at central", () => received.distinct.size >= CAPACITY, WAIT_MS);
   await waitFor("an empty outbox", () => box.depth() === 0, WAIT_MS);
   expect(firstArrivals(received.arrivals)).toEqual(range(CAPACITY, PUBLISHED - CAPACITY));
 
   // stop() logs what the throttle still held, so the log lines add up to every drop.
-  await bridge?.stop();
+  await rig.bridge?.stop();
   const logged = logger.lines
     .filter((line) => /outbox is full/.test(line.msg))
     .reduce((sum, line) => sum + Number(line.fields?.dropped ?? 0), 0);
