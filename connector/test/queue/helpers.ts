@@ -1,10 +1,16 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { tempQueueFile as tempFileWithPrefix, waitUntil } from "../../../gateway/test/support/queue-test-kit.js";
 import type { InvokerResponse } from "../../src/core/invoker.js";
-import type { DispatcherEvents, DispatcherLogger } from "../../src/mqtt/queue/dispatcher.js";
+import type { DispatcherEvents } from "../../src/mqtt/queue/dispatcher.js";
 import type { DeadLetterReason, QueuedDelivery, ReceivedMessage } from "../../src/mqtt/queue/received-message.js";
+
+export {
+  type Deferred,
+  deferred,
+  type LogLine,
+  recordingLogger,
+  removeTempDirs,
+} from "../../../gateway/test/support/queue-test-kit.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
@@ -12,17 +18,9 @@ export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 /** How long a test waits for the dispatcher before failing, far under vitest's 20 s. */
 export const WAIT_MS = 8000;
 
-const tempDirs: string[] = [];
-
 /** A queue file path in a fresh temp folder (the folder itself is not created: the queue must create it). */
-export async function tempQueueFile(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "coffee-edge-mqtt-queue-"));
-  tempDirs.push(dir);
-  return path.join(dir, "nested", "queue.db");
-}
-
-export async function removeTempDirs(): Promise<void> {
-  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+export function tempQueueFile(): Promise<string> {
+  return tempFileWithPrefix("coffee-edge-mqtt-queue-");
 }
 
 /** A message whose payload says where it came from, so a test can tell deliveries apart. */
@@ -56,21 +54,6 @@ export function answer(
   };
 }
 
-export interface LogLine {
-  readonly level: "info" | "warn";
-  readonly msg: string;
-  readonly fields: Record<string, unknown> | undefined;
-}
-
-export function recordingLogger(): DispatcherLogger & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  return {
-    lines,
-    info: (msg, fields) => lines.push({ level: "info", msg, fields }),
-    warn: (msg, fields) => lines.push({ level: "warn", msg, fields }),
-  };
-}
-
 /** Resolves once `done()` holds, checking on every `notify()`; rejects after WAIT_MS. No polling, no sleeping. */
 export class Condition {
   #waiters: Array<() => void> = [];
@@ -80,18 +63,7 @@ export class Condition {
   }
 
   waitFor(done: () => boolean, what: () => string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what()}`)), WAIT_MS);
-      const check = (): void => {
-        if (done()) {
-          clearTimeout(timer);
-          resolve();
-        } else {
-          this.#waiters.push(check);
-        }
-      };
-      check();
-    });
+    return waitUntil(done, (wake) => this.#waiters.push(wake), what, WAIT_MS);
   }
 }
 
@@ -142,19 +114,6 @@ export function recordEvents(): RecordedEvents {
         () => `${count} finished deliveries (got ${recorded.finished.length})`,
       ),
   };
-}
-
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-export function deferred<T>(): Deferred<T> {
-  let resolve: (value: T) => void = () => {};
-  const promise = new Promise<T>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
 }
 
 /** Lets pending promise callbacks and immediates run. */

@@ -1,10 +1,16 @@
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import os from "node:os";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AcceptedCall } from "../../src/async/accepted-call.js";
-import type { AsyncEvents, AsyncLogger } from "../../src/async/worker.js";
+import type { AsyncEvents } from "../../src/async/worker.js";
+import { tempQueueFile as tempFileWithPrefix, waitUntil as waitWithTimeout } from "../support/queue-test-kit.js";
+
+export {
+  type Deferred,
+  deferred,
+  type LogLine,
+  recordingLogger,
+  removeTempDirs,
+} from "../support/queue-test-kit.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
@@ -12,17 +18,9 @@ export const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 /** How long a test waits for the worker before failing, far under vitest's 20 s. */
 export const WAIT_MS = 8000;
 
-const tempDirs: string[] = [];
-
 /** A queue file path in a fresh temp folder (the folder is not created: the queue must create it). */
-export async function tempQueueFile(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "coffee-edge-async-"));
-  tempDirs.push(dir);
-  return path.join(dir, "nested", "queue.db");
-}
-
-export async function removeTempDirs(): Promise<void> {
-  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+export function tempQueueFile(): Promise<string> {
+  return tempFileWithPrefix("coffee-edge-async-");
 }
 
 let callCounter = 0;
@@ -112,18 +110,7 @@ export async function startReceiver(respond: Responder = () => 200): Promise<Cal
 
 /** Waits, without polling, until `done()` holds; `subscribe` registers a one-shot wake-up on each change. */
 function waitUntil(done: () => boolean, subscribe: (wake: () => void) => void, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), WAIT_MS);
-    const check = (): void => {
-      if (done()) {
-        clearTimeout(timer);
-        resolve();
-      } else {
-        subscribe(check);
-      }
-    };
-    check();
-  });
+  return waitWithTimeout(done, subscribe, () => what, WAIT_MS);
 }
 
 export interface FinishedJobs {
@@ -167,34 +154,6 @@ export function recordEvents(): FinishedJobs {
         `${count} retries (got ${retried.length})`,
       ),
   };
-}
-
-export interface LogLine {
-  readonly level: "info" | "warn";
-  readonly msg: string;
-  readonly fields: Record<string, unknown> | undefined;
-}
-
-export function recordingLogger(): AsyncLogger & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  return {
-    lines,
-    info: (msg, fields) => lines.push({ level: "info", msg, fields }),
-    warn: (msg, fields) => lines.push({ level: "warn", msg, fields }),
-  };
-}
-
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-export function deferred<T>(): Deferred<T> {
-  let resolve: (value: T) => void = () => {};
-  const promise = new Promise<T>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
 }
 
 /** A URL on 127.0.0.1 where nothing listens (a port that was free a moment ago). */
