@@ -313,7 +313,7 @@ bridge_secret() {
 # PostgreSQL's password and the function secret database-url that holds it. They are made (or replaced)
 # together: a URL with another password than the database's would leave every stateful function failing.
 # The postgres image reads POSTGRES_PASSWORD_FILE only when it creates its data folder, so replacing them on a
-# store whose database exists also needs ALTER ROLE (deploy/README.md, "Rotating secrets").
+# store whose database exists also needs ALTER ROLE (deploy/README.md, step 4).
 postgres_secrets() {
   local password_file url_file pg_exists=false url_exists=false
   password_file=$(from_file edge-postgres)

@@ -134,7 +134,7 @@ describe.runIf(hasKubectl).each(overlays)("overlay %s", (overlay) => {
         "Deployment/cron-connector",
         "NetworkPolicy/edge-broker",
         "NetworkPolicy/edge-connectors",
-        "NetworkPolicy/functions-from-gateway-only",
+        "NetworkPolicy/functions-from-openfaas-only",
       ]),
     );
   });
@@ -171,11 +171,30 @@ describe.runIf(hasKubectl).each(overlays)("overlay %s", (overlay) => {
     }
   });
 
-  it("replaces the placeholder LAN CIDR of the broker's NetworkPolicy", () => {
-    const policy = workload(objects, "NetworkPolicy", "edge-broker");
-    const cidrs = JSON.stringify(policy.spec).match(/"cidr":"([^"]+)"/g) ?? [];
-    expect(cidrs.length).toBeGreaterThan(0);
-    expect(cidrs.join()).not.toContain("192.0.2.0/24");
+  it("admits the store's LAN to the broker: its range at ServiceLB and in the NetworkPolicy, and ServiceLB's pods", () => {
+    const policy = workload(objects, "NetworkPolicy", "edge-broker") as unknown as {
+      spec: {
+        ingress: {
+          from: { ipBlock?: { cidr: string }; namespaceSelector?: unknown; podSelector?: unknown }[];
+          ports: { port: number }[];
+        }[];
+      };
+    };
+    const lan = policy.spec.ingress[0];
+    const cidr = lan?.from.find((from) => from.ipBlock)?.ipBlock?.cidr;
+    expect(cidr).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
+    expect(cidr).not.toBe("192.0.2.0/24");
+    // ServiceLB forwards with its own pod's address: its pods must be admitted, the range checked at ServiceLB.
+    expect(lan?.from).toContainEqual({
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+      podSelector: { matchLabels: { "svccontroller.k3s.cattle.io/svcname": "edge-broker-lan" } },
+    });
+    expect(lan?.ports.map((port) => port.port)).toContain(1883);
+    const service = workload(objects, "Service", "edge-broker-lan") as unknown as {
+      spec: { type: string; loadBalancerSourceRanges?: string[] };
+    };
+    expect(service.spec.type).toBe("LoadBalancer");
+    expect(service.spec.loadBalancerSourceRanges).toEqual([cidr]);
   });
 
   it("configures the broker only with variables of broker/README.md's table, users from a mounted Secret", () => {
@@ -240,6 +259,10 @@ describe("the Fleet bundle", () => {
   const fleet = parse(readFileSync(fleetPath, "utf8")) as {
     defaultNamespace?: string;
     kustomize?: { dir?: string };
+    rolloutStrategy?: {
+      maxUnavailablePartitions?: number;
+      partitions?: { name: string; maxUnavailable?: number | string; clusterSelector?: unknown }[];
+    };
     targetCustomizations?: {
       name: string;
       clusterSelector?: { matchLabels?: Record<string, string> };
@@ -254,6 +277,20 @@ describe("the Fleet bundle", () => {
       expect(dir, "a kustomize.dir").toBeDefined();
       expect(existsSync(path.join(k8sDir, dir ?? "", "kustomization.yaml")), `${dir}/kustomization.yaml`).toBe(true);
     }
+  });
+
+  it("rolls out to canary stores first, then to every other store: no store is left out of a partition", () => {
+    const strategy = fleet.rolloutStrategy;
+    expect(strategy?.maxUnavailablePartitions).toBe(0);
+    const [canary, stores, ...more] = strategy?.partitions ?? [];
+    expect(more).toEqual([]);
+    expect(canary?.maxUnavailable).toBe(0);
+    expect(canary?.clusterSelector).toEqual({ matchLabels: { "coffee-edge/ring": "canary" } });
+    // The GitRepo sends the bundle to coffee-edge/role=store; the second partition takes all of those but canaries.
+    expect(stores?.clusterSelector).toEqual({
+      matchLabels: { "coffee-edge/role": "store" },
+      matchExpressions: [{ key: "coffee-edge/ring", operator: "NotIn", values: ["canary"] }],
+    });
   });
 
   it("gives every overlay a target selected by the store label", () => {

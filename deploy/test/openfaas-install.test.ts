@@ -28,13 +28,16 @@ function goSeconds(text: string): number {
 }
 
 interface K3sValues {
+  openfaasPro: boolean;
   functionNamespace: string;
   basic_auth: boolean;
   generateBasicAuth: boolean;
   async: boolean;
+  autoscaler: { enabled: boolean };
   openfaasImagePullPolicy: string;
-  faasnetes: { imagePullPolicy: string; setNonRootUser?: boolean };
-  queueWorker: { gatewayInvoke: boolean; ackWait: string };
+  functions: { imagePullPolicy: string };
+  faasnetes?: { setNonRootUser?: boolean };
+  queueWorker: { ackWait: string };
   gateway: { upstreamTimeout: string; readTimeout: string; writeTimeout: string; nodePort: number };
 }
 
@@ -56,22 +59,32 @@ describe("values-k3s.yaml", () => {
     expect([values.basic_auth, values.generateBasicAuth, values.async]).toEqual([true, true, true]);
   });
 
+  it("is OpenFaaS Standard with its autoscaler, which the stack's scale-to-zero labels need (CE refuses them)", () => {
+    const stack = parse(readFileSync(path.join(repoDir, "stack.yml"), "utf8")) as {
+      functions: Record<string, { labels?: Record<string, string> }>;
+    };
+    const scalesToZero = Object.values(stack.functions).filter(
+      (fn) => fn.labels?.["com.openfaas.scale.zero"] === "true",
+    );
+    expect(scalesToZero.length).toBeGreaterThan(0);
+    expect(values.openfaasPro).toBe(true);
+    expect(values.autoscaler.enabled).toBe(true);
+  });
+
   it("deploys functions into the namespace whose NetworkPolicy admits only the gateway", () => {
     const policy = objectsOf("k8s/base/functions/networkpolicy.yaml")[0] as K8sObject & {
-      spec: { ingress: { from: { podSelector?: { matchLabels?: Record<string, string> } }[] }[] };
+      spec: { ingress: { from: { podSelector?: { matchExpressions?: unknown[] } }[] }[] };
     };
     expect(values.functionNamespace).toBe(policy.metadata.namespace);
-    const sources = policy.spec.ingress.flatMap((rule) => rule.from.map((from) => from.podSelector?.matchLabels));
-    expect(sources).toEqual([{ app: "gateway" }]);
-    // So the queue-worker must call through the gateway, or every async call would be refused.
-    expect(values.queueWorker.gatewayInvoke).toBe(true);
+    const sources = policy.spec.ingress.flatMap((rule) => rule.from.map((from) => from.podSelector?.matchExpressions));
+    expect(sources).toEqual([[{ key: "app", operator: "In", values: ["gateway", "queue-worker"] }]]);
   });
 
   it("pulls images only when missing, so an air-gapped store runs what it imported", () => {
     expect(values.openfaasImagePullPolicy).toBe("IfNotPresent");
-    expect(values.faasnetes.imagePullPolicy).toBe("IfNotPresent");
+    expect(values.functions.imagePullPolicy).toBe("IfNotPresent");
     // A forced uid could not write /home/app/data, the SQLite folder the image gives its user.
-    expect(values.faasnetes.setNonRootUser).not.toBe(true);
+    expect(values.faasnetes?.setNonRootUser).not.toBe(true);
   });
 
   it("gives the slowest function time to answer, and the gateway time to answer 504 after it", () => {
@@ -99,7 +112,8 @@ describe("values-ingress.yaml", () => {
     ingress: {
       enabled: boolean;
       ingressClassName: string;
-      annotations: Record<string, string>;
+      pathType: string;
+      annotations: Record<string, string | null>;
       hosts: { host: string; serviceName: string; servicePort: number }[];
       tls: { secretName: string; hosts: string[] }[];
     };
@@ -112,6 +126,9 @@ describe("values-ingress.yaml", () => {
     const { ingress } = values;
     expect(ingress.enabled).toBe(true);
     expect(ingress.ingressClassName).toBe("traefik");
+    expect(ingress.pathType).toBe("Prefix");
+    // An older chart's default class annotation beside ingressClassName would get the Ingress refused.
+    expect(ingress.annotations).toHaveProperty(["kubernetes.io/ingress.class"], null);
     expect(ingress.hosts.map((host) => [host.serviceName, host.servicePort])).toEqual([["gateway", 8080]]);
     expect(ingress.tls[0]?.hosts).toEqual(ingress.hosts.map((host) => host.host));
   });

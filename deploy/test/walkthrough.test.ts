@@ -138,6 +138,10 @@ describe.runIf(hasKubectl || process.env.CI === "true")(
         spec: { ingress: { from: { ipBlock?: { cidr: string } }[] }[] };
       };
       expect(policy.spec.ingress[0]?.from[0]?.ipBlock?.cidr).toBe("10.44.0.0/24");
+      const service = objects.find((o) => o.kind === "Service" && o.metadata.name === "edge-broker-lan") as unknown as {
+        spec: { loadBalancerSourceRanges: string[] };
+      };
+      expect(service.spec.loadBalancerSourceRanges).toEqual(["10.44.0.0/24"]);
       const images = objects
         .filter((o) => o.kind === "Deployment")
         .map(
