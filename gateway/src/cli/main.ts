@@ -1,4 +1,5 @@
 import { simulateCommand } from "../simulate/command.js";
+import { generate } from "./generate.js";
 import { UP_USAGE, up } from "./up.js";
 
 const USAGE = `Usage: coffee-edge <command>
@@ -6,6 +7,7 @@ const USAGE = `Usage: coffee-edge <command>
 Commands:
   up         run the stack on this machine (gateway and functions)   coffee-edge up --help
   simulate   publish simulated store sensors to the MQTT broker      coffee-edge simulate --help
+  generate   print the stack's functions as OpenFaaS Function objects coffee-edge generate --help
 `;
 
 /**
@@ -34,6 +36,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case "up":
       return up(rest, io);
+    case "generate":
+      return generate(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     case "simulate":
       return simulateCommand(rest, { stdout: process.stdout, stderr: process.stderr, signal: stop.signal });
     case undefined:
