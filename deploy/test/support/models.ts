@@ -7,6 +7,7 @@ import { PersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClai
 import { Pod } from "kubernetes-models/v1/Pod";
 import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
+import { validateFunction } from "./function-schema.js";
 
 interface Validatable {
   validate(): void;
@@ -27,6 +28,7 @@ const models: Record<string, new (data: never) => Validatable> = {
 
 /** Validates one object against the Kubernetes schema of its apiVersion and kind; throws naming the problem. */
 export function validateObject(object: { apiVersion: string; kind: string }): void {
+  if (object.apiVersion === "openfaas.com/v1" && object.kind === "Function") return validateFunction(object);
   const Model = models[`${object.apiVersion}/${object.kind}`];
   if (Model === undefined) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
   new Model(object as never).validate();
