@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { accessSync, constants } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect, createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { isExecutable } from "./executable.js";
 
 /** A real Mosquitto broker started for a test, listening on 127.0.0.1 only. */
 export interface Mosquitto {
@@ -31,12 +31,7 @@ export const MOSQUITTO_BINARY = process.env.MOSQUITTO_BINARY ?? "/usr/sbin/mosqu
 
 /** True when the Mosquitto binary exists and may be run. */
 export function mosquittoAvailable(binary = MOSQUITTO_BINARY): boolean {
-  try {
-    accessSync(binary, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  return isExecutable(binary);
 }
 
 const START_TIMEOUT_MS = 5000;

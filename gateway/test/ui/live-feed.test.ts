@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import type { DashboardAlert, FridgeReading, LiveEvent } from "../../src/ui/live-event.js";
+import { LiveFeed } from "../../src/ui/live-feed.js";
+
+const reading = (fridge: string, ts: number, tempC = 4): FridgeReading => ({
+  type: "reading",
+  store: "s1",
+  fridge,
+  tempC,
+  ts,
+});
+const alert = (id: string): DashboardAlert => ({
+  type: "alert",
+  id,
+  source: "fridge",
+  store: "s1",
+  device: "f1",
+  status: "critical",
+  message: "Warning: Too hot!",
+  at: "2026-12-03T08:00:00Z",
+});
+
+describe("LiveFeed", () => {
+  it("keeps each fridge's readings within the history window and the per-fridge cap", () => {
+    let now = 10_000_000;
+    const feed = new LiveFeed({ historyMs: 60_000, maxReadingsPerFridge: 3, now: () => now });
+    for (let i = 0; i < 5; i++) feed.publish(reading("f1", now - 1000 + i));
+    feed.publish(reading("f2", now - 120_000));
+    expect(feed.snapshot().readings.map((r) => `${r.fridge}@${r.ts - now}`)).toEqual(["f1@-998", "f1@-997", "f1@-996"]);
+    // A minute later the three are past the window: only the new reading is left.
+    now += 60_000;
+    feed.publish(reading("f1", now));
+    expect(feed.snapshot().readings.map((r) => r.ts - now)).toEqual([0]);
+  });
+
+  it("follows at most maxFridges fridges, yet passes every reading on live", () => {
+    const feed = new LiveFeed({ maxFridges: 1 });
+    const seen: LiveEvent[] = [];
+    feed.listen((event) => seen.push(event));
+    feed.publish(reading("f1", Date.now()));
+    feed.publish(reading("f2", Date.now()));
+    expect(feed.snapshot().readings.map((r) => r.fridge)).toEqual(["f1"]);
+    expect(seen).toHaveLength(2);
+  });
+
+  it("shows a redelivered alert once and keeps the newest maxAlerts", () => {
+    const feed = new LiveFeed({ maxAlerts: 2 });
+    const seen: LiveEvent[] = [];
+    feed.listen((event) => seen.push(event));
+    for (const id of ["a", "a", "b", "c"]) feed.publish(alert(id));
+    expect(seen.map((event) => (event as DashboardAlert).id)).toEqual(["a", "b", "c"]);
+    expect(feed.snapshot().alerts.map((a) => a.id)).toEqual(["b", "c"]);
+  });
+
+  it("stops a listener on request, and ends every stream when it closes", () => {
+    const feed = new LiveFeed();
+    const closed: string[] = [];
+    const stop = feed.listen(
+      () => {},
+      () => closed.push("first"),
+    );
+    feed.listen(
+      () => {},
+      () => closed.push("second"),
+    );
+    stop();
+    expect(feed.listeners).toBe(1);
+    feed.close();
+    expect(closed).toEqual(["second"]);
+    expect(feed.listeners).toBe(0);
+  });
+});
