@@ -28,7 +28,10 @@ const models: Record<string, new (data: never) => Validatable> = {
 
 /** Validates one object against the Kubernetes schema of its apiVersion and kind; throws naming the problem. */
 export function validateObject(object: { apiVersion: string; kind: string }): void {
-  if (object.apiVersion === "openfaas.com/v1" && object.kind === "Function") return validateFunction(object);
+  if (object.apiVersion === "openfaas.com/v1" && object.kind === "Function") {
+    validateFunction(object);
+    return;
+  }
   const Model = models[`${object.apiVersion}/${object.kind}`];
   if (Model === undefined) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
   new Model(object as never).validate();
