@@ -174,11 +174,13 @@ export async function startEdge(options: EdgeOptions): Promise<Edge> {
       // The connectors first: they feed the gateway, which still answers what they have in flight.
       await connectors?.stop(config.drainTimeoutMs);
       await sensors?.stop();
-      feed.close();
       await broker?.stop(config.drainTimeoutMs);
       // Then the worker, while the gateway still answers the calls it has running; what it has not begun
       // stays in the queue file for the next start.
       await worker?.stop(config.drainTimeoutMs);
+      // Streams that never end by themselves (log tails, the dashboard's events) would hold the drain.
+      logs.endFollowing();
+      feed.close();
       await server.close(config.drainTimeoutMs);
       await runtime.stop();
       queue.close();

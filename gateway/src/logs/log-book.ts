@@ -55,6 +55,12 @@ export interface LogBook {
   forget(functionName: string): Promise<void>;
   /** Resolves once every entry recorded so far is in its file. */
   flush(): Promise<void>;
+  /**
+   * Ends every follow stream, and any later one at once, while entries are still recorded: the gateway is
+   * stopping, and an open `follow=true` answer (faas-cli logs --tail, the dashboard's log view) would otherwise
+   * hold its drain for all of DRAIN_TIMEOUT.
+   */
+  endFollowing(): void;
   /** Flushes and closes the files and ends the followers; later entries are kept in memory only. */
   close(): Promise<void>;
 }
@@ -84,6 +90,7 @@ export function createLogBook(options: LogBookOptions): LogBook {
   const onFileError = options.onFileError ?? (() => undefined);
   const logs = new Map<string, FunctionLog>();
   let closed = false;
+  let followingEnded = false;
 
   mkdirSync(options.dir, { recursive: true, mode: 0o700 });
 
@@ -170,7 +177,7 @@ export function createLogBook(options: LogBookOptions): LogBook {
     follow(functionName, listener, onClose) {
       const log = functionLog(functionName);
       const follower: Follower = { listener, onClose };
-      if (closed) {
+      if (closed || followingEnded) {
         if (onClose !== undefined) queueMicrotask(onClose);
         return () => undefined;
       }
@@ -194,6 +201,11 @@ export function createLogBook(options: LogBookOptions): LogBook {
 
     async flush() {
       await Promise.all([...logs.values()].map((log) => log.file.flush()));
+    },
+
+    endFollowing() {
+      followingEnded = true;
+      for (const log of logs.values()) endFollowers(log);
     },
 
     async close() {

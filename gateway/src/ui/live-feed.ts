@@ -28,6 +28,7 @@ export class LiveFeed {
   readonly #alerts: DashboardAlert[] = [];
   readonly #listeners = new Set<(event: LiveEvent) => void>();
   readonly #closers = new Set<() => void>();
+  #closed = false;
   readonly #historyMs: number;
   readonly #maxReadings: number;
   readonly #maxFridges: number;
@@ -58,6 +59,10 @@ export class LiveFeed {
    * must not hold its drain). Returns the function that stops both.
    */
   listen(listener: (event: LiveEvent) => void, onClose: () => void = () => {}): () => void {
+    if (this.#closed) {
+      queueMicrotask(onClose);
+      return () => {};
+    }
     this.#listeners.add(listener);
     this.#closers.add(onClose);
     return () => {
@@ -66,8 +71,9 @@ export class LiveFeed {
     };
   }
 
-  /** Ends every listener's stream. */
+  /** Ends every listener's stream, and any later one at once. */
   close(): void {
+    this.#closed = true;
     const closers = [...this.#closers];
     this.#listeners.clear();
     this.#closers.clear();

@@ -223,6 +223,28 @@ describe("createLogBook", () => {
     expect(texts(book.query({ name: "fn" }))).toEqual(["a", "b"]);
   });
 
+  it("ends its follow streams when the gateway stops, yet keeps recording", async () => {
+    const book = openBook({ dir: await makeTempDir() });
+    const ended: string[] = [];
+    const followed: string[] = [];
+    book.follow(
+      "fn",
+      (entry) => followed.push(entry.text),
+      () => ended.push("early"),
+    );
+    book.endFollowing();
+    book.follow(
+      "fn",
+      (entry) => followed.push(entry.text),
+      () => ended.push("late"),
+    );
+    await Promise.resolve();
+    book.note("fn", "fn-1", "still kept");
+    expect(ended).toEqual(["early", "late"]);
+    expect(followed).toEqual([]);
+    expect(texts(book.query({ name: "fn" }))).toEqual(["still kept"]);
+  });
+
   it("ends its followers when it closes", async () => {
     const book = createLogBook({ dir: await makeTempDir() });
     let ended = 0;

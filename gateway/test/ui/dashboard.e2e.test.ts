@@ -276,6 +276,11 @@ describe.runIf(available)("the dashboard at /ui/, in a real headless Chromium ag
     await page.screenshot({ path: path.join(OUTPUT, "logs.png") });
   });
 
+  it("is announced by the npm start banner", async () => {
+    await waitFor("the banner", () => /coffee-edge is up/.test(edge?.output() ?? ""), 30_000);
+    expect(edge?.output()).toMatch(/dashboard {3}http:\/\/127\.0\.0\.1:\d+\/ui\//);
+  });
+
   it("fits a phone's screen, fetched nothing from elsewhere, and logged no error", async () => {
     await page.goto(`${edge?.url}/ui/#store`);
     await page.setViewportSize({ width: 390, height: 844 });
@@ -286,6 +291,18 @@ describe.runIf(available)("the dashboard at /ui/, in a real headless Chromium ag
     expect(elsewhere).toEqual([]);
     expect(pageErrors, pageErrors.join("\n")).toEqual([]);
   });
+
+  it("does not hold the gateway's drain: SIGTERM with the page streaming events and a log tail stops it in seconds", async () => {
+    await page.goto(`${edge?.url}/ui/#logs`);
+    await page.getByRole("region", { name: "Logs" }).getByLabel("Function").selectOption("echo");
+    await page.getByRole("button", { name: "Tail" }).click();
+    await page.locator("#log-lines", { hasText: "echo-" }).waitFor({ timeout: 10_000 });
+    const signalled = Date.now();
+    edge?.child.kill("SIGTERM");
+    expect(await edge?.exited).toBe(0);
+    // DRAIN_TIMEOUT is 30 s: a stream left open would hold the stop that long.
+    expect(Date.now() - signalled).toBeLessThan(10_000);
+  }, 40_000);
 });
 
 async function rowNames(page: Page): Promise<string[]> {

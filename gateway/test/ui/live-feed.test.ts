@@ -52,7 +52,7 @@ describe("LiveFeed", () => {
     expect(feed.snapshot().alerts.map((a) => a.id)).toEqual(["b", "c"]);
   });
 
-  it("stops a listener on request, and ends every stream when it closes", () => {
+  it("stops a listener on request, and ends every stream when it closes", async () => {
     const feed = new LiveFeed();
     const closed: string[] = [];
     const stop = feed.listen(
@@ -67,6 +67,14 @@ describe("LiveFeed", () => {
     expect(feed.listeners).toBe(1);
     feed.close();
     expect(closed).toEqual(["second"]);
+    expect(feed.listeners).toBe(0);
+    // A page that connects while the gateway stops is ended at once rather than left holding the drain.
+    feed.listen(
+      () => {},
+      () => closed.push("late"),
+    );
+    await Promise.resolve();
+    expect(closed).toEqual(["second", "late"]);
     expect(feed.listeners).toBe(0);
   });
 });
