@@ -24,7 +24,10 @@ function storeOf(id) {
 export function startStoreView(active) {
   const select = document.getElementById("store-select");
   const status = document.getElementById("live-state");
-  const refreshSoon = debounce(() => refresh(select.value).catch((error) => console.warn(error)), 400);
+  // At most one round of questions to the functions a second, and none while another view is shown.
+  const refreshSoon = throttle(() => {
+    if (active()) refresh(select.value).catch((error) => console.warn(error));
+  }, 1000);
 
   getJson("/system/function/fridge-temperature")
     .then((fn) => {
@@ -183,10 +186,14 @@ function renderMachines(machines) {
   );
 }
 
-function debounce(work, ms) {
+/** Runs `work` once at the end of each `ms` window in which it was asked for (a busy store cannot flood it). */
+function throttle(work, ms) {
   let timer;
   return () => {
-    clearTimeout(timer);
-    timer = setTimeout(work, ms);
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      work();
+    }, ms);
   };
 }
