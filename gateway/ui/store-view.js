@@ -44,9 +44,11 @@ export function startStoreView(active) {
     status.textContent = "Live data: reconnecting…";
   };
   source.addEventListener("snapshot", (event) => {
-    const { readings, alerts: recent } = JSON.parse(event.data);
+    const { fridges, alerts: recent } = JSON.parse(event.data);
     for (const store of stores.values()) store.readings.clear();
-    for (const reading of readings) addReading(reading, select.value);
+    for (const { store, fridge, ts, tempC } of fridges) {
+      for (const [i, at] of ts.entries()) addReading({ store, fridge, ts: at, tempC: tempC[i] }, select.value);
+    }
     alerts.length = 0;
     for (const alert of recent) addAlert(alert);
     render(select.value);

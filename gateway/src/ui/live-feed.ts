@@ -5,16 +5,25 @@ export interface LiveFeedOptions {
   readonly historyMs?: number;
   /** Readings kept per fridge (default 4320: 6 h at one every 5 s); older ones go first. */
   readonly maxReadingsPerFridge?: number;
-  /** Fridges followed at most (default 500); readings of others are still passed on live. */
+  /** Fridges followed at most (default 200); readings of others are still passed on live. */
   readonly maxFridges?: number;
   /** Alerts kept for a page that opens later (default 100). */
   readonly maxAlerts?: number;
   readonly now?: () => number;
 }
 
+/** One fridge's recent readings as two parallel arrays: a fifth of the bytes of one object per reading. */
+export interface FridgeSeries {
+  readonly store: string;
+  readonly fridge: string;
+  /** Epoch ms, oldest first. */
+  readonly ts: number[];
+  readonly tempC: number[];
+}
+
 /** What a page receives first: the recent history, then live events. */
 export interface LiveSnapshot {
-  readonly readings: readonly FridgeReading[];
+  readonly fridges: readonly FridgeSeries[];
   readonly alerts: readonly DashboardAlert[];
 }
 
@@ -24,7 +33,7 @@ export interface LiveSnapshot {
  * saw since it started; fridge-temperature's own log is not read back (it has no route for it).
  */
 export class LiveFeed {
-  readonly #history = new Map<string, FridgeReading[]>();
+  readonly #history = new Map<string, FridgeSeries>();
   readonly #alerts: DashboardAlert[] = [];
   readonly #listeners = new Set<(event: LiveEvent) => void>();
   readonly #closers = new Set<() => void>();
@@ -38,7 +47,7 @@ export class LiveFeed {
   constructor(options: LiveFeedOptions = {}) {
     this.#historyMs = options.historyMs ?? 6 * 3600_000;
     this.#maxReadings = options.maxReadingsPerFridge ?? 4320;
-    this.#maxFridges = options.maxFridges ?? 500;
+    this.#maxFridges = options.maxFridges ?? 200;
     this.#maxAlerts = options.maxAlerts ?? 100;
     this.#now = options.now ?? Date.now;
   }
@@ -86,9 +95,13 @@ export class LiveFeed {
 
   snapshot(): LiveSnapshot {
     const oldest = this.#now() - this.#historyMs;
-    const readings: FridgeReading[] = [];
-    for (const series of this.#history.values()) readings.push(...series.filter((reading) => reading.ts >= oldest));
-    return { readings, alerts: [...this.#alerts] };
+    const fridges: FridgeSeries[] = [];
+    for (const series of this.#history.values()) {
+      const from = series.ts.findIndex((ts) => ts >= oldest);
+      if (from < 0) continue;
+      fridges.push({ ...series, ts: series.ts.slice(from), tempC: series.tempC.slice(from) });
+    }
+    return { fridges, alerts: [...this.#alerts] };
   }
 
   #keepReading(reading: FridgeReading): void {
@@ -96,13 +109,20 @@ export class LiveFeed {
     let series = this.#history.get(key);
     if (!series) {
       if (this.#history.size >= this.#maxFridges) return;
-      series = [];
+      series = { store: reading.store, fridge: reading.fridge, ts: [], tempC: [] };
       this.#history.set(key, series);
     }
-    series.push(reading);
+    // Readings may arrive out of order (a sensor's backlog after a reconnect): kept sorted by time.
+    let at = series.ts.length;
+    while (at > 0 && (series.ts[at - 1] as number) > reading.ts) at--;
+    series.ts.splice(at, 0, reading.ts);
+    series.tempC.splice(at, 0, reading.tempC);
     const oldest = this.#now() - this.#historyMs;
-    let drop = Math.max(0, series.length - this.#maxReadings);
-    while (drop < series.length && (series[drop] as FridgeReading).ts < oldest) drop++;
-    if (drop > 0) series.splice(0, drop);
+    let drop = Math.max(0, series.ts.length - this.#maxReadings);
+    while (drop < series.ts.length && (series.ts[drop] as number) < oldest) drop++;
+    if (drop > 0) {
+      series.ts.splice(0, drop);
+      series.tempC.splice(0, drop);
+    }
   }
 }

@@ -26,11 +26,24 @@ describe("LiveFeed", () => {
     const feed = new LiveFeed({ historyMs: 60_000, maxReadingsPerFridge: 3, now: () => now });
     for (let i = 0; i < 5; i++) feed.publish(reading("f1", now - 1000 + i));
     feed.publish(reading("f2", now - 120_000));
-    expect(feed.snapshot().readings.map((r) => `${r.fridge}@${r.ts - now}`)).toEqual(["f1@-998", "f1@-997", "f1@-996"]);
+    expect(feed.snapshot().fridges).toEqual([
+      { store: "s1", fridge: "f1", ts: [now - 998, now - 997, now - 996], tempC: [4, 4, 4] },
+    ]);
     // A minute later the three are past the window: only the new reading is left.
     now += 60_000;
     feed.publish(reading("f1", now));
-    expect(feed.snapshot().readings.map((r) => r.ts - now)).toEqual([0]);
+    expect(feed.snapshot().fridges.map((series) => series.ts)).toEqual([[now]]);
+  });
+
+  it("keeps a fridge's readings in time order when they arrive out of order", () => {
+    const feed = new LiveFeed({ now: () => 10_000 });
+    for (const [ts, tempC] of [
+      [3000, 3],
+      [1000, 1],
+      [2000, 2],
+    ] as const)
+      feed.publish(reading("f1", ts, tempC));
+    expect(feed.snapshot().fridges[0]).toMatchObject({ ts: [1000, 2000, 3000], tempC: [1, 2, 3] });
   });
 
   it("follows at most maxFridges fridges, yet passes every reading on live", () => {
@@ -39,7 +52,7 @@ describe("LiveFeed", () => {
     feed.listen((event) => seen.push(event));
     feed.publish(reading("f1", Date.now()));
     feed.publish(reading("f2", Date.now()));
-    expect(feed.snapshot().readings.map((r) => r.fridge)).toEqual(["f1"]);
+    expect(feed.snapshot().fridges.map((series) => series.fridge)).toEqual(["f1"]);
     expect(seen).toHaveLength(2);
   });
 

@@ -43,8 +43,8 @@ describe.runIf(available)("the dashboard's sensor subscription against a real Mo
     await sensor.publishAsync("store/s9/espresso/m1/shot", "not a shot", { qos: 1 });
     await sensor.publishAsync("store/s9/espresso/m1/shot", '{"id":"x","shots":1}', { qos: 1 });
     await sensor.endAsync();
-    await waitFor("the reading", () => feed.snapshot().readings.length === 1, 5000);
-    expect(feed.snapshot().readings[0]).toMatchObject({ store: "s9", fridge: "f1", tempC: 5 });
+    await waitFor("the reading", () => feed.snapshot().fridges.length === 1, 5000);
+    expect(feed.snapshot().fridges[0]).toMatchObject({ store: "s9", fridge: "f1", tempC: [5] });
   });
 
   it("says plainly when the broker refuses it, and never prints the password", async () => {
