@@ -27,6 +27,7 @@ export function handleUi(deps: UiDeps, req: IncomingMessage, res: ServerResponse
   const name = path.slice("/ui/".length) || "index.html";
   const asset = deps.assets.get(name);
   if (req.method !== "GET" && req.method !== "HEAD") methodNotAllowed(res, "GET");
+  else if (name === "events" && req.method === "HEAD") methodNotAllowed(res, "GET");
   else if (name === "events") {
     streamEvents(deps.feed, deps.streamLimits ?? {}, req, res, (status, detail) =>
       sendProblem(res, status, { type: "too-many-dashboards", detail, headers: { "Retry-After": "10" } }),

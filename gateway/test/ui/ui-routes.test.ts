@@ -112,6 +112,7 @@ describe("the dashboard's routes over real HTTP", () => {
     await readUntil(/event: snapshot\ndata: .*"fridge":"f1"/);
     const second = await fetch(`${url}/ui/events`);
     expect(second.status).toBe(503);
+    expect((await fetch(`${url}/ui/events`, { method: "HEAD" })).status).toBe(405);
     feed.publish({ type: "shot", store: "s1", machine: "m1", shots: 1, ts: Date.now() });
     await readUntil(/event: shot\ndata: \{"type":"shot"/);
     aborter.abort();
