@@ -36,7 +36,7 @@ export function createFridgeChart(container, thresholds) {
       while (at > 0 && series.xs[at - 1] > x) at--;
       series.xs.splice(at, 0, x);
       series.ys.splice(at, 0, tempC);
-      if (series.xs.length > 5000) {
+      if (series.xs.length > 4320) {
         series.xs.shift();
         series.ys.shift();
       }

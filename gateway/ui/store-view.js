@@ -81,6 +81,8 @@ function addReading(reading, shown) {
     if (reading.store === shown) render(shown);
   }
   series.push(reading);
+  // A page left open for days keeps what the gateway keeps (4,320 a fridge), not everything since it opened.
+  if (series.length > 4320) series.shift();
   store.charts.get(reading.fridge)?.add(reading.ts, reading.tempC);
 }
 
