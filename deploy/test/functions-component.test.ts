@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +7,7 @@ import { functionResources, functionResourcesYaml } from "../../gateway/src/stac
 import { loadStack } from "../../gateway/src/stack/stack.js";
 import { validateFunction } from "./support/function-schema.js";
 import { type K8sObject, kubectlAvailable, renderKustomization } from "./support/render.js";
+import { secretsScriptPlan } from "./support/secrets-dry-run.js";
 
 // components/functions carries stack.yml's functions as OpenFaaS Function resources, for stores whose functions
 // Fleet deploys; components/postgres gives the stateful ones the database-url secret. These checks keep the
@@ -82,11 +82,7 @@ describe.runIf(kubectlAvailable() || process.env.CI === "true")("store043, whose
   });
 
   it("names only secrets `secrets.sh --postgres` makes", () => {
-    const dryRun = spawnSync("bash", [path.join(deployDir, "secrets.sh"), "--dry-run", "--postgres"], {
-      encoding: "utf8",
-      timeout: 10_000,
-    });
-    const made = new Set([...dryRun.stdout.matchAll(/^would run: faas-cli secret create (\S+)/gm)].map((m) => m[1]));
+    const made = secretsScriptPlan(["--postgres"]).functionSecrets;
     for (const fn of functions)
       for (const secret of fn.spec.secrets) expect(made, `${fn.metadata.name}`).toContain(secret);
   });

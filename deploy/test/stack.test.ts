@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -6,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { filterProblem } from "../../connector/src/core/topic-filter.js";
 import { isScheduleProblem, parseSchedule } from "../../connector/src/cron/schedule.js";
+import { secretsScriptPlan } from "./support/secrets-dry-run.js";
 
 // What faas-cli deploys and the connectors read, checked on the raw stack.yml (before ${VAR} substitution).
 // The checker runs on the real stack (no problems) and on fixtures/bad-stack.yml (each rule caught), so a
@@ -88,16 +88,8 @@ function stackProblems(stack: Stack, createdSecrets: ReadonlySet<string>): strin
   return problems;
 }
 
-/** The function secrets deploy/secrets.sh would create for the stack at `stackFile`, from its --dry-run. */
-function secretsScriptCreates(stackFile: string): Set<string> {
-  const result = spawnSync("bash", [join(root, "deploy", "secrets.sh"), "--dry-run", "--stack", stackFile], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 10_000,
-  });
-  expect(result.status, result.stderr).toBe(0);
-  return new Set([...result.stdout.matchAll(/^would run: faas-cli secret create (\S+) /gm)].map((m) => m[1] as string));
-}
+/** The function secrets deploy/secrets.sh would create for the stack at `stackFile`. */
+const secretsScriptCreates = (stackFile: string) => secretsScriptPlan(["--stack", stackFile]).functionSecrets;
 
 describe("stack.yml for OpenFaaS on K3s", () => {
   const stackFile = join(root, "stack.yml");

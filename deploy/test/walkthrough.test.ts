@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { validateObject } from "./support/models.js";
 import { kubectlAvailable, renderKustomization } from "./support/render.js";
+import { secretsScriptPlan } from "./support/secrets-dry-run.js";
 
 // deploy/README.md is the store's runbook: these checks keep its commands pointing at files, options and secrets
 // that exist, and run its step 5 (a new store's overlay) for real in a copy of deploy/k8s.
@@ -66,17 +67,8 @@ describe("deploy/README.md", () => {
     scratch.push(from);
     // The bridge's password is made only from --from; --postgres adds database-url and edge-postgres.
     spawnSync("sh", ["-c", `printf x > "${from}/edge-broker-bridge"`]);
-    const dryRun = spawnSync(
-      "bash",
-      [path.join(deployDir, "secrets.sh"), "--dry-run", "--postgres", "--store", "store044", "--from", from],
-      { encoding: "utf8", timeout: 10_000 },
-    );
-    expect(dryRun.status, dryRun.stderr).toBe(0);
-    const made = new Set(
-      [...dryRun.stdout.matchAll(/^would run: (?:faas-cli secret create|kubectl create secret generic) (\S+)/gm)].map(
-        (m) => m[1] as string,
-      ),
-    );
+    const plan = secretsScriptPlan(["--postgres", "--store", "store044", "--from", from]);
+    const made = new Set([...plan.functionSecrets, ...plan.clusterSecrets]);
     const tabled = new Set(
       [...readme.matchAll(/^\| `([a-z-]+)` +\| (?:`faas-cli`|`kubectl`|the chart) +\|/gm)].map((m) => m[1] as string),
     );
